@@ -1,1 +1,22 @@
-//! placeholder
+//! Parsers and writers for the national mine upload formats.
+//!
+//! Bytes in, typed records out — and the reverse for the simulator. The container
+//! rules (file names, encodings, `;` fields, `~` records, `||` end of file) live in
+//! [`container`]; each file family (CDDY, CDSS, RYSS, …) is a [`Record`] type in
+//! [`families`]. This crate does no I/O: callers hand it a file name and its bytes.
+//!
+//! Nothing here panics on input: every problem is a [`FileError`] for the whole
+//! file or a [`RecordError`] for one record, with the file, record index, field
+//! and a named reason, so that accepted + rejected always equals the record count.
+
+pub mod container;
+pub mod error;
+pub mod families;
+pub mod registry;
+pub mod upload;
+
+pub use container::{decode, Decoded, Document, Encoding, FileName, Header, ParseOptions, Parsed, Record, UploadWriter};
+pub use error::{FieldError, FileError, RecordError, RejectReason};
+pub use families::cdss::CdssRecord;
+pub use families::Family;
+pub use upload::{open, parse_content, Content};

@@ -19,7 +19,7 @@ pub mod time;
 pub use finding::{Consequence, Evidence, Finding, Severity};
 pub use ids::{Generation, MineCode, MineCodeError};
 pub use location::LocationClass;
-pub use monitoring::{PointDef, Relation, SensorType, Status, Thresholds, ValueKind};
+pub use monitoring::{PointDef, Reading, Relation, SensorType, Status, Thresholds, ValueKind};
 pub use positioning::{Area, AreaKind, Person, Position, PositionState, Station};
 pub use registry::Registry;
 pub use time::{TimeError, Timestamp};

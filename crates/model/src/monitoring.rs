@@ -366,3 +366,17 @@ impl SupplyState {
         }
     }
 }
+
+/// One real-time reading of a point, as the rules see it (from CDSS or G1 SSSJ).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reading<'a> {
+    pub point: &'a str,
+    /// CDSS 传感器类型名称 (Chinese name), the fallback when no CDDY defined the point.
+    pub sensor_name: &'a str,
+    /// CDSS 测点安装位置.
+    pub location: &'a str,
+    pub unit: &'a str,
+    pub value: Option<f64>,
+    pub status: Status,
+    pub time: Timestamp,
+}

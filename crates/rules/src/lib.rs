@@ -1,1 +1,14 @@
-//! placeholder
+//! The rule catalog as code.
+//!
+//! Regulation lives here as data plus pure checks: the catalog and the threshold
+//! tables are versioned TOML files in `tables/` with their legal source and
+//! validity dates; the detectors take readings, positions and time as arguments
+//! and return [`Finding`](minesafe_model::Finding)s with evidence. No I/O, no clock.
+//!
+//! Each event is judged by the version in force at its time: the coal
+//! major-hazard standard ORD21 (`CM26-*`) from 2026-07-01 and ORD4 (`CM-*`) before;
+//! the 2025 规程 thresholds from 2026-02-01 and the 2016/2022 ones before.
+
+pub mod catalog;
+
+pub use catalog::{catalog, finding, in_force_id, meta, RuleMeta};

@@ -1,0 +1,519 @@
+//! The container rules shared by every G2 file (monitoring-data-formats.md §2, §8):
+//! file names, encodings, `~` records, `;` fields and the `||` terminator.
+
+use std::borrow::Cow;
+
+use memchr::memchr_iter;
+use minesafe_model::{Generation, MineCode, Timestamp};
+
+use crate::error::{FieldError, FileError, RecordError, RejectReason};
+use crate::families::Family;
+
+/// A parsed upload file name: `<mine code>_<TYPE>_<yyyyMMddHHmmss>.txt`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileName {
+    pub mine: MineCode,
+    /// The type as written (`CDSS`, `RYSS`, `SSSJ`, …).
+    pub kind: String,
+    pub time: Timestamp,
+    pub name: String,
+}
+
+impl FileName {
+    /// Parses a bare file name (no directory). Dot-files and temporary names are rejected.
+    pub fn parse(name: &str) -> Result<Self, FileError> {
+        let bad = || FileError::BadName(name.to_string());
+        if name.starts_with('.') {
+            return Err(bad());
+        }
+        let stem = name.strip_suffix(".txt").or_else(|| name.strip_suffix(".TXT")).ok_or_else(bad)?;
+        let mut parts = stem.split('_');
+        let (mine, kind, time) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(m), Some(k), Some(t), None) => (m, k, t),
+            _ => return Err(bad()),
+        };
+        if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(bad());
+        }
+        let mine = MineCode::parse(mine).map_err(|_| bad())?;
+        let time = Timestamp::parse_compact(time).map_err(|_| bad())?;
+        Ok(FileName { mine, kind: kind.to_string(), time, name: name.to_string() })
+    }
+
+    pub fn generation(&self) -> Generation {
+        self.mine.generation()
+    }
+
+    /// The file family, dispatched on (generation, type): RYCS means overtime alarm
+    /// in G2 but personnel parameters in G1.
+    pub fn family(&self) -> Result<Family, FileError> {
+        Family::from_type(self.generation(), &self.kind)
+    }
+
+    /// The canonical name of an upload.
+    pub fn format(mine: &str, kind: &str, time: Timestamp) -> String {
+        format!("{mine}_{kind}_{}.txt", time.compact_format())
+    }
+}
+
+/// The encoding a file was decoded with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// Older systems write GB2312/GBK; GB18030 is their superset.
+    Gb18030,
+}
+
+impl Encoding {
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Utf8 => "utf-8",
+            Self::Gb18030 => "gb18030",
+        }
+    }
+}
+
+/// File text after decoding and normalisation (no BOM, no quoting, no CR/LF).
+#[derive(Debug)]
+pub struct Decoded<'b> {
+    pub text: Cow<'b, str>,
+    pub encoding: Encoding,
+    pub had_bom: bool,
+    pub json_quoted: bool,
+}
+
+/// Options of the container parse; defaults follow the production policy.
+#[derive(Clone, Debug)]
+pub struct ParseOptions {
+    /// Largest accepted file.
+    pub max_bytes: usize,
+    /// More than this share of bad records rejects the whole file.
+    pub max_bad_ratio: f64,
+    /// A record time this far ahead of the header time is clock skew.
+    pub max_record_ahead_secs: i64,
+    /// The newest upload time seen so far, to reject headers far in the future.
+    pub newest_seen: Option<Timestamp>,
+    /// How far ahead of `newest_seen` a header may be.
+    pub max_header_ahead_secs: i64,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            max_bytes: 20 * 1024 * 1024,
+            max_bad_ratio: 0.20,
+            max_record_ahead_secs: 300,
+            newest_seen: None,
+            max_header_ahead_secs: 24 * 3600,
+        }
+    }
+}
+
+/// Decodes raw bytes: strips a UTF-8 BOM, un-quotes a JSON-string body, falls back
+/// to GB18030 when the bytes are not UTF-8, and removes CR/LF (records are
+/// delimited by `~`, line breaks carry nothing).
+pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, FileError> {
+    let mut had_bom = false;
+    let mut b = bytes;
+    if let Some(rest) = b.strip_prefix(b"\xEF\xBB\xBF") {
+        had_bom = true;
+        b = rest;
+    }
+    if b.iter().all(|c| c.is_ascii_whitespace()) {
+        return Err(FileError::Empty);
+    }
+    let (mut text, encoding): (Cow<'_, str>, Encoding) = match std::str::from_utf8(b) {
+        Ok(s) => (Cow::Borrowed(s), Encoding::Utf8),
+        Err(_) => {
+            let (s, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(b);
+            if had_errors {
+                return Err(FileError::Encoding);
+            }
+            (Cow::Owned(s.into_owned()), Encoding::Gb18030)
+        }
+    };
+    let mut json_quoted = false;
+    let trimmed = text.trim();
+    if trimmed.len() >= 2 && trimmed.starts_with('"') && trimmed.ends_with('"') {
+        match serde_json::from_str::<String>(trimmed) {
+            Ok(s) => {
+                text = Cow::Owned(s);
+                json_quoted = true;
+            }
+            Err(e) => return Err(FileError::Garbage(format!("body quoted like a JSON string but not valid JSON: {e}"))),
+        }
+    }
+    if text.contains(['\r', '\n']) {
+        text = Cow::Owned(text.chars().filter(|c| *c != '\r' && *c != '\n').collect());
+    }
+    Ok(Decoded { text, encoding, had_bom, json_quoted })
+}
+
+/// The header record (first `~` segment).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    pub fields: Vec<String>,
+    /// The upload time: the **last** header field (works for 3-, 7- and 8-field headers).
+    pub time: Timestamp,
+}
+
+impl Header {
+    /// Mine code (first field) of a G2 header.
+    pub fn mine(&self) -> &str {
+        self.fields.first().map(String::as_str).unwrap_or("")
+    }
+
+    /// Mine name (second field) of a G2 header.
+    pub fn mine_name(&self) -> &str {
+        self.fields.get(1).map(String::as_str).unwrap_or("")
+    }
+
+    /// Field by 1-based position.
+    pub fn field(&self, n: usize) -> Option<&str> {
+        n.checked_sub(1).and_then(|i| self.fields.get(i)).map(String::as_str)
+    }
+}
+
+/// A split file: header fields and raw record texts, borrowed from the decoded text.
+#[derive(Debug)]
+pub struct Document<'a> {
+    pub header: Header,
+    pub records: Vec<&'a str>,
+}
+
+/// Splits `~`-terminated segments; the text must end with `||`.
+pub fn segments(text: &str) -> Result<Vec<&str>, FileError> {
+    let body = text.trim_end();
+    let body = body.strip_suffix("||").ok_or(FileError::Incomplete)?;
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in memchr_iter(b'~', body.as_bytes()) {
+        out.push(body[start..i].trim());
+        start = i + 1;
+    }
+    let tail = body[start..].trim();
+    if !tail.is_empty() {
+        // Text after the last `~`: a record without its terminator. Keep it, so it is
+        // parsed (or rejected) like any other record rather than silently lost.
+        out.push(tail);
+    }
+    while out.last().is_some_and(|s| s.is_empty()) {
+        out.pop();
+    }
+    Ok(out)
+}
+
+impl<'a> Document<'a> {
+    /// Splits a G2 file and checks its header against the file name.
+    pub fn split(name: &FileName, text: &'a str, opts: &ParseOptions) -> Result<Self, FileError> {
+        let segs = segments(text)?;
+        let (first, rest) = segs.split_first().ok_or_else(|| FileError::BadHeader("no header".into()))?;
+        if first.contains('；') {
+            return Err(FileError::BadHeader("full-width separator `；` in the header".into()));
+        }
+        let fields: Vec<String> = first.split(';').map(|s| s.trim().to_string()).collect();
+        let fields = trim_trailing_empty(fields);
+        if fields.len() < 3 {
+            return Err(FileError::BadHeader(format!("{} fields, expected at least 3 (mine code; mine name; upload time)", fields.len())));
+        }
+        let last = fields.last().map(String::as_str).unwrap_or("");
+        let time = Timestamp::parse_beijing(last).map_err(|e| FileError::BadHeader(format!("upload time: {e}")))?;
+        if fields[0] != name.mine.as_str() {
+            return Err(FileError::MineMismatch { header: fields[0].clone(), name: name.mine.to_string() });
+        }
+        check_future(time, opts)?;
+        let records: Vec<&str> = rest.iter().copied().filter(|s| !s.is_empty()).collect();
+        Ok(Document { header: Header { fields, time }, records })
+    }
+
+    /// Parses every record as `R`, applying the bad-record ratio.
+    pub fn parse<R: Record<'a>>(&self, opts: &ParseOptions) -> Result<Parsed<R>, FileError> {
+        parse_records(&self.header, &self.records, opts)
+    }
+}
+
+fn trim_trailing_empty(mut v: Vec<String>) -> Vec<String> {
+    while v.len() > 1 && v.last().is_some_and(|s| s.is_empty()) {
+        v.pop();
+    }
+    v
+}
+
+/// Rejects header times far ahead of the newest upload seen.
+pub fn check_future(time: Timestamp, opts: &ParseOptions) -> Result<(), FileError> {
+    if let Some(newest) = opts.newest_seen {
+        let ahead = time.secs_since(newest);
+        if ahead > opts.max_header_ahead_secs {
+            return Err(FileError::FutureTime { header: time.to_string(), newest: newest.to_string(), ahead_secs: ahead });
+        }
+    }
+    Ok(())
+}
+
+/// Records of one file, accepted and rejected; `accepted.len() + rejected.len() == total`.
+#[derive(Debug)]
+pub struct Parsed<R> {
+    pub header: Header,
+    /// (record index, record).
+    pub accepted: Vec<(usize, R)>,
+    pub rejected: Vec<RecordError>,
+    pub total: usize,
+}
+
+/// One record type of a file family.
+pub trait Record<'a>: Sized {
+    /// Number of fields the spec gives.
+    const FIELDS: usize;
+    /// Fewest fields accepted, where the spec marks trailing fields uncertain.
+    const MIN_FIELDS: usize = Self::FIELDS;
+    /// Reads the fields (already split, trimmed, without the optional empty extra).
+    fn parse(fields: &[&'a str]) -> Result<Self, FieldError>;
+    /// Writes the fields joined by `;`, without the `~`.
+    fn write(&self, out: &mut String);
+    /// The record's own data time, checked against the header time for clock skew.
+    fn data_time(&self) -> Option<Timestamp> {
+        None
+    }
+}
+
+fn cut(s: &str) -> String {
+    s.chars().take(120).collect()
+}
+
+/// True when the text holds control characters or U+FFFD (undecodable input).
+fn has_garbage(s: &str) -> bool {
+    s.chars().any(|c| (c.is_control() && c != '\t') || c == '\u{FFFD}')
+}
+
+/// Parses one record text; the caller's buffer is reused to avoid allocation.
+pub fn parse_record<'a, R: Record<'a>>(text: &'a str, header_time: Timestamp, opts: &ParseOptions, buf: &mut Vec<&'a str>) -> Result<R, RejectReason> {
+    if text.contains('；') {
+        return Err(RejectReason::FullWidthSeparator);
+    }
+    if has_garbage(text) {
+        return Err(RejectReason::Garbage);
+    }
+    buf.clear();
+    buf.extend(text.split(';').map(str::trim));
+    let mut n = buf.len();
+    if n == R::FIELDS + 1 && buf[n - 1].is_empty() {
+        n -= 1;
+    }
+    if n < R::MIN_FIELDS || n > R::FIELDS {
+        return Err(RejectReason::FieldCount { expected: R::FIELDS, got: n });
+    }
+    let r = R::parse(&buf[..n]).map_err(RejectReason::BadField)?;
+    if let Some(t) = r.data_time() {
+        let ahead = t.secs_since(header_time);
+        if ahead > opts.max_record_ahead_secs {
+            return Err(RejectReason::ClockSkew { ahead_secs: ahead });
+        }
+    }
+    Ok(r)
+}
+
+/// Parses a list of record texts as `R` and applies the bad-record ratio.
+pub fn parse_records<'a, R: Record<'a>>(header: &Header, records: &[&'a str], opts: &ParseOptions) -> Result<Parsed<R>, FileError> {
+    let mut accepted = Vec::with_capacity(records.len());
+    let mut rejected = Vec::new();
+    let mut buf = Vec::with_capacity(R::FIELDS + 1);
+    for (i, text) in records.iter().enumerate() {
+        match parse_record::<R>(text, header.time, opts, &mut buf) {
+            Ok(r) => accepted.push((i, r)),
+            Err(reason) => rejected.push(RecordError { record: i, reason, text: cut(text) }),
+        }
+    }
+    let total = records.len();
+    if total > 0 && rejected.len() as f64 > opts.max_bad_ratio * total as f64 {
+        return Err(FileError::TooManyBadRecords { bad: rejected.len(), total, limit_pct: (opts.max_bad_ratio * 100.0).round() as u32 });
+    }
+    Ok(Parsed { header: header.clone(), accepted, rejected, total })
+}
+
+/// Writes an upload file: header, records, `||`.
+pub struct UploadWriter {
+    out: String,
+    crlf: bool,
+}
+
+impl UploadWriter {
+    /// A standard 3-field header: mine code; mine name; upload time.
+    pub fn new(mine: &str, mine_name: &str, time: Timestamp) -> Self {
+        Self::with_header(&[mine, mine_name, &time.upload_format()])
+    }
+
+    /// Any header (CDDY has 7 fields, RYXX 8); the upload time must be the last field.
+    pub fn with_header(fields: &[&str]) -> Self {
+        let mut out = String::with_capacity(4096);
+        out.push_str(&fields.join(";"));
+        out.push('~');
+        UploadWriter { out, crlf: false }
+    }
+
+    /// Put CR/LF after every record, as some vendors do.
+    pub fn crlf(mut self, on: bool) -> Self {
+        if on {
+            self.out.push_str("\r\n");
+        }
+        self.crlf = on;
+        self
+    }
+
+    pub fn record<'a, R: Record<'a>>(&mut self, r: &R) {
+        r.write(&mut self.out);
+        self.out.push('~');
+        if self.crlf {
+            self.out.push_str("\r\n");
+        }
+    }
+
+    /// Appends a raw record text (for tests that write malformed records).
+    pub fn raw(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.out.push('~');
+    }
+
+    pub fn finish(mut self) -> String {
+        self.out.push_str("||");
+        self.out
+    }
+}
+
+// ---- field helpers shared by the families ----
+
+pub(crate) fn req<'a>(f: &[&'a str], n: usize, name: &'static str) -> Result<&'a str, FieldError> {
+    match f.get(n - 1) {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(FieldError::new(n, name, "missing")),
+    }
+}
+
+pub(crate) fn opt<'a>(f: &[&'a str], n: usize) -> &'a str {
+    f.get(n - 1).copied().unwrap_or("")
+}
+
+pub(crate) fn opt_f64(f: &[&str], n: usize, name: &'static str) -> Result<Option<f64>, FieldError> {
+    let s = opt(f, n);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(FieldError::new(n, name, format!("not a number: {s:?}"))),
+    }
+}
+
+pub(crate) fn req_f64(f: &[&str], n: usize, name: &'static str) -> Result<f64, FieldError> {
+    opt_f64(f, n, name)?.ok_or_else(|| FieldError::new(n, name, "missing"))
+}
+
+pub(crate) fn opt_time(f: &[&str], n: usize, name: &'static str) -> Result<Option<Timestamp>, FieldError> {
+    let s = opt(f, n);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    Timestamp::parse_beijing(s).map(Some).map_err(|e| FieldError::new(n, name, e.to_string()))
+}
+
+pub(crate) fn req_time(f: &[&str], n: usize, name: &'static str) -> Result<Timestamp, FieldError> {
+    opt_time(f, n, name)?.ok_or_else(|| FieldError::new(n, name, "missing"))
+}
+
+pub(crate) fn flag(f: &[&str], n: usize, name: &'static str) -> Result<bool, FieldError> {
+    match opt(f, n) {
+        "0" | "" => Ok(false),
+        "1" => Ok(true),
+        s => Err(FieldError::new(n, name, format!("expected 0 or 1, got {s:?}"))),
+    }
+}
+
+/// Writes fields joined by `;`.
+pub(crate) struct Fields<'o> {
+    out: &'o mut String,
+    first: bool,
+}
+
+impl<'o> Fields<'o> {
+    pub(crate) fn new(out: &'o mut String) -> Self {
+        Fields { out, first: true }
+    }
+    fn sep(&mut self) {
+        if !self.first {
+            self.out.push(';');
+        }
+        self.first = false;
+    }
+    pub(crate) fn s(&mut self, v: &str) -> &mut Self {
+        self.sep();
+        self.out.push_str(v);
+        self
+    }
+    pub(crate) fn f(&mut self, v: Option<f64>) -> &mut Self {
+        self.sep();
+        if let Some(v) = v {
+            use std::fmt::Write;
+            let _ = write!(self.out, "{v}");
+        }
+        self
+    }
+    pub(crate) fn t(&mut self, v: Option<Timestamp>) -> &mut Self {
+        self.sep();
+        if let Some(v) = v {
+            self.out.push_str(&v.upload_format());
+        }
+        self
+    }
+    pub(crate) fn b(&mut self, v: bool) -> &mut Self {
+        self.s(if v { "1" } else { "0" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names() {
+        let n = FileName::parse("999900000001_CDSS_20250301080010.txt").unwrap();
+        assert_eq!(n.mine.as_str(), "999900000001");
+        assert_eq!(n.kind, "CDSS");
+        assert_eq!(n.time.to_string(), "2025-03-01T08:00:10+08:00");
+        assert_eq!(FileName::format("999900000001", "CDSS", n.time), n.name);
+        let g1 = FileName::parse("150622B0012000200092_SSSJ_20250301080010.TXT").unwrap();
+        assert_eq!(g1.generation(), Generation::G1);
+        for bad in [".999900000001_CDSS_20250301080010.txt", "999900000001_CDSS_20250301080010.txt.part", "999900000001_cdss_20250301080010.txt", "99990000001_CDSS_20250301080010.txt", "999900000001_CDSS_20251301080010.txt", "999900000001_CDSS.txt"] {
+            assert!(matches!(FileName::parse(bad), Err(FileError::BadName(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decode_variants() {
+        let plain = "999900000001;矿;2025-03-01 08:00:00~||";
+        assert_eq!(decode(plain.as_bytes()).unwrap().text, plain);
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(plain.as_bytes());
+        let d = decode(&bom).unwrap();
+        assert!(d.had_bom);
+        assert_eq!(d.text, plain);
+        let (gb, _, _) = encoding_rs::GB18030.encode(plain);
+        let d = decode(&gb).unwrap();
+        assert_eq!(d.encoding, Encoding::Gb18030);
+        assert_eq!(d.text, plain);
+        let quoted = serde_json::to_string(plain).unwrap();
+        let d = decode(quoted.as_bytes()).unwrap();
+        assert!(d.json_quoted);
+        assert_eq!(d.text, plain);
+        let crlf = "999900000001;矿;2025-03-01 08:00:00~\r\na;b~\r\n||\r\n";
+        assert_eq!(decode(crlf.as_bytes()).unwrap().text, "999900000001;矿;2025-03-01 08:00:00~a;b~||");
+        assert_eq!(decode(b"  \n").unwrap_err(), FileError::Empty);
+        assert_eq!(decode(b"\xff\xff\xff\xff").unwrap_err(), FileError::Encoding);
+    }
+
+    #[test]
+    fn segments_need_terminator() {
+        assert_eq!(segments("h~a~b~||").unwrap(), vec!["h", "a", "b"]);
+        assert_eq!(segments("h~a~b~|| \n").unwrap(), vec!["h", "a", "b"]);
+        assert_eq!(segments("h~a~b~").unwrap_err(), FileError::Incomplete);
+        assert_eq!(segments("h~a~tail||").unwrap(), vec!["h", "a", "tail"]);
+    }
+}
