@@ -226,6 +226,24 @@ impl<'a> Document<'a> {
         Ok(Document { header: Header { fields, time }, records })
     }
 
+    /// Splits a legacy G1 file (§7). Its header carries no mine code (the mine comes
+    /// from the file name) and its upload time is the 数据时间 field at `time_field`
+    /// (1-based: field 1 in SSSJ, field 4 in CDDY), not the last field.
+    pub fn split_g1(text: &'a str, time_field: usize, opts: &ParseOptions) -> Result<Self, FileError> {
+        let segs = segments(text)?;
+        let (first, rest) = segs.split_first().ok_or_else(|| FileError::BadHeader("no header".into()))?;
+        if first.contains('；') {
+            return Err(FileError::BadHeader("full-width separator `；` in the header".into()));
+        }
+        let fields: Vec<String> = first.split(';').map(|s| s.trim().to_string()).collect();
+        let fields = trim_trailing_empty(fields);
+        let raw = time_field.checked_sub(1).and_then(|i| fields.get(i)).ok_or_else(|| FileError::BadHeader(format!("{} fields, the legacy header needs its data time in field {time_field}", fields.len())))?;
+        let time = Timestamp::parse_beijing(raw).map_err(|e| FileError::BadHeader(format!("data time: {e}")))?;
+        check_future(time, opts)?;
+        let records: Vec<&str> = rest.iter().copied().filter(|s| !s.is_empty()).collect();
+        Ok(Document { header: Header { fields, time }, records })
+    }
+
     /// Parses every record as `R`, applying the bad-record ratio.
     pub fn parse<R: Record<'a>>(&self, opts: &ParseOptions) -> Result<Parsed<R>, FileError> {
         parse_records(&self.header, &self.records, opts)
@@ -258,6 +276,15 @@ pub struct Parsed<R> {
     pub accepted: Vec<(usize, R)>,
     pub rejected: Vec<RecordError>,
     pub total: usize,
+}
+
+impl<R> Parsed<R> {
+    /// Converts every accepted record, keeping indices, rejections and counts; used
+    /// where a wire layout type (e.g. one alarm file's field order) is unwrapped into
+    /// the shared domain type.
+    pub fn map<S>(self, mut f: impl FnMut(R) -> S) -> Parsed<S> {
+        Parsed { header: self.header, accepted: self.accepted.into_iter().map(|(i, r)| (i, f(r))).collect(), rejected: self.rejected, total: self.total }
+    }
 }
 
 /// One record type of a file family.
@@ -403,8 +430,18 @@ pub(crate) fn opt_f64(f: &[&str], n: usize, name: &'static str) -> Result<Option
     }
 }
 
-pub(crate) fn req_f64(f: &[&str], n: usize, name: &'static str) -> Result<f64, FieldError> {
-    opt_f64(f, n, name)?.ok_or_else(|| FieldError::new(n, name, "missing"))
+pub(crate) fn opt_u32(f: &[&str], n: usize, name: &'static str) -> Result<Option<u32>, FieldError> {
+    let s = opt(f, n);
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<u32>().map(Some).map_err(|_| FieldError::new(n, name, format!("not a count: {s:?}")))
+}
+
+/// An optional text field: empty means absent.
+pub(crate) fn opt_string(f: &[&str], n: usize) -> Option<String> {
+    let s = opt(f, n);
+    (!s.is_empty()).then(|| s.to_string())
 }
 
 pub(crate) fn opt_time(f: &[&str], n: usize, name: &'static str) -> Result<Option<Timestamp>, FieldError> {
@@ -460,6 +497,14 @@ impl<'o> Fields<'o> {
         self.sep();
         if let Some(v) = v {
             self.out.push_str(&v.upload_format());
+        }
+        self
+    }
+    pub(crate) fn u(&mut self, v: Option<u32>) -> &mut Self {
+        self.sep();
+        if let Some(v) = v {
+            use std::fmt::Write;
+            let _ = write!(self.out, "{v}");
         }
         self
     }

@@ -1,1 +1,144 @@
-fn main() {}
+//! `minesafe`: the command line. It only composes the library crates: formats read
+//! uploads, rules judge them, the engine routes, the store keeps, the simulator feeds
+//! the demo. Errors are `anyhow` here and typed everywhere else.
+
+mod batch;
+mod bench;
+mod demo;
+mod evidence;
+mod ingest;
+mod output;
+mod people;
+mod peak;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "minesafe", version, about = "Mine-safety supervision: read the national uploads, judge them against the regulations, show the evidence.")]
+struct Cli {
+    /// No progress bars or summaries on stderr.
+    #[arg(long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a region of mines with known violations, ingest, evaluate, and compare with the injected truth.
+    Demo {
+        #[arg(long, default_value_t = 6)]
+        mines: usize,
+        #[arg(long, default_value_t = 2)]
+        days: u32,
+        #[arg(long, default_value_t = 20261125)]
+        seed: u64,
+        /// Where the simulated uploads and the store go.
+        #[arg(long, default_value = "demo-out")]
+        out: PathBuf,
+    },
+    /// Write national-format upload files, the mine registry and truth.jsonl.
+    Simulate {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 6)]
+        mines: usize,
+        #[arg(long, default_value_t = 2)]
+        days: u32,
+        #[arg(long, default_value_t = 20261125)]
+        seed: u64,
+        /// Violations to inject, `KIND[@MINE]` comma-separated (e.g. `methane_no_cut@0,sos`); default: the standard set.
+        #[arg(long, value_delimiter = ',')]
+        inject: Vec<String>,
+        /// Seconds between CDSS snapshots.
+        #[arg(long, default_value_t = 60)]
+        cdss_interval: u32,
+    },
+    /// Read upload files (files or directory trees), evaluate every rule, print findings. Read-only.
+    Check {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Mine registry (JSON or TOML); everything in it is optional.
+        #[arg(long)]
+        registry: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Worker threads (mines are partitioned across them); default: the number of cores.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Store uploads (idempotent by content), evaluate rules, keep rejected files in quarantine.
+    Ingest {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value = "minesafe.db")]
+        db: PathBuf,
+        #[arg(long)]
+        registry: Option<PathBuf>,
+    },
+    /// Who is underground now in a mine: where and since when (for rescue).
+    People {
+        mine: String,
+        #[arg(long, default_value = "minesafe.db")]
+        db: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Copy the raw upload files a finding rests on, with SHA-256, into a folder.
+    Evidence {
+        finding: String,
+        #[arg(long, default_value = "minesafe.db")]
+        db: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Print throughput and memory figures as ratios to baselines measured in the same run.
+    Bench {
+        /// CDSS record counts to generate, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1_000_000u64, 4_000_000])]
+        records: Vec<u64>,
+        /// Scratch directory (default: a temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Print the rule catalog (`--markdown` renders docs/rules.md).
+    Rules {
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let quiet = cli.quiet;
+    let code = match cli.command {
+        Command::Demo { mines, days, seed, out } => demo::run(mines, days, seed, &out, quiet)?,
+        Command::Simulate { out, mines, days, seed, inject, cdss_interval } => demo::simulate(&out, mines, days, seed, &inject, cdss_interval, quiet)?,
+        Command::Check { paths, registry, format, threads } => batch::check(&paths, registry.as_deref(), format, threads, quiet)?,
+        Command::Ingest { paths, db, registry } => ingest::run(&paths, &db, registry.as_deref(), quiet)?,
+        Command::People { mine, db, format } => people::run(&mine, &db, format)?,
+        Command::Evidence { finding, db, out } => evidence::run(&finding, &db, &out)?,
+        Command::Bench { records, dir } => bench::run(&records, dir.as_deref())?,
+        Command::Rules { markdown } => {
+            if markdown {
+                print!("{}", minesafe_rules::docs::rules_markdown());
+            } else {
+                for r in &minesafe_rules::catalog().rule {
+                    println!("{:<12} {:<13} {}", r.id, r.severity.id(), r.title);
+                }
+            }
+            0
+        }
+    };
+    peak::report_if_asked();
+    std::process::exit(code);
+}

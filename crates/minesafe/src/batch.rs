@@ -1,0 +1,198 @@
+//! `minesafe check`: read-only batch evaluation over files and directory trees.
+//!
+//! Mines are independent, so files are partitioned by mine across worker threads;
+//! each worker runs its own engine over its files in event-time order. The newest
+//! upload time seen (for the far-future header check) is computed from the global
+//! order first, so the result does not depend on the number of threads.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use minesafe_engine::{order, ContentSink, Engine, FileReport, NoSink, Summary};
+use minesafe_formats::{FileName, ParseOptions};
+use minesafe_model::{Finding, Registry, Timestamp};
+
+use crate::{output, Format};
+
+/// An upload file found under the given paths.
+#[derive(Clone, Debug)]
+pub struct InputFile {
+    pub path: PathBuf,
+    pub name: String,
+    pub len: u64,
+}
+
+/// Walks files and directory trees (any depth, symlinks not followed). Only `.txt`
+/// files are uploads; dot-files (temporary names) are skipped; other files are counted.
+pub fn collect(paths: &[PathBuf]) -> Result<(Vec<InputFile>, usize)> {
+    let mut files = Vec::new();
+    let mut ignored = 0;
+    for root in paths {
+        let meta = std::fs::symlink_metadata(root).with_context(|| format!("cannot read {}", root.display()))?;
+        if meta.is_file() {
+            let name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            files.push(InputFile { path: root.clone(), name, len: meta.len() });
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("cannot walk {}", root.display()))?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            if !(name.ends_with(".txt") || name.ends_with(".TXT")) {
+                ignored += 1;
+                continue;
+            }
+            let len = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            files.push(InputFile { path: entry.into_path(), name, len });
+        }
+    }
+    Ok((files, ignored))
+}
+
+pub fn load_registry(path: Option<&Path>) -> Result<Registry> {
+    let Some(path) = path else { return Ok(Registry::default()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read registry {}", path.display()))?;
+    let toml = path.extension().is_some_and(|e| e == "toml");
+    minesafe_formats::registry::parse_registry(&text, toml).with_context(|| format!("registry {}", path.display()))
+}
+
+/// Sorts files into event-time order and gives each the newest upload time seen before it.
+pub fn order_files(mut files: Vec<InputFile>) -> Vec<(InputFile, Option<Timestamp>)> {
+    files.sort_by_cached_key(|f| order::sort_key(&f.name));
+    let mut newest: Option<Timestamp> = None;
+    files
+        .into_iter()
+        .map(|f| {
+            let before = newest;
+            if let Ok(n) = FileName::parse(&f.name) {
+                newest = Some(newest.map_or(n.time, |t| t.max(n.time)));
+            }
+            (f, before)
+        })
+        .collect()
+}
+
+pub fn mine_of(name: &str) -> String {
+    name.split('_').next().unwrap_or("").to_string()
+}
+
+pub struct BatchResult {
+    pub findings: Vec<Finding>,
+    pub reports: Vec<(PathBuf, FileReport)>,
+    pub summary: Summary,
+}
+
+pub fn progress(total_bytes: u64, quiet: bool, what: &str) -> ProgressBar {
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(total_bytes);
+    pb.set_style(ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    pb.set_message(what.to_string());
+    pb
+}
+
+/// Runs one engine over an ordered list of files.
+pub fn run_engine(files: &[(InputFile, Option<Timestamp>)], engine: &mut Engine, sink: &mut dyn ContentSink, pb: &ProgressBar, findings: &mut Vec<Finding>) -> (Vec<(PathBuf, FileReport)>, Summary) {
+    let mut reports = Vec::new();
+    let mut summary = Summary::default();
+    for (f, newest) in files {
+        engine.set_newest_seen(*newest);
+        let report = match std::fs::read(&f.path) {
+            Ok(bytes) => {
+                let r = engine.process(&f.name, &bytes, sink, findings);
+                summary.add(&r, bytes.len() as u64);
+                r
+            }
+            Err(e) => {
+                let mut r = FileReport::new(&f.name);
+                r.outcome = minesafe_engine::Outcome::Rejected;
+                r.error = Some(minesafe_formats::FileError::BadHeader(format!("cannot read the file: {e}")));
+                summary.add(&r, 0);
+                r
+            }
+        };
+        pb.inc(f.len);
+        reports.push((f.path.clone(), report));
+    }
+    (reports, summary)
+}
+
+/// Partitions by mine across threads and merges the results in file order.
+pub fn run_partitioned(files: Vec<(InputFile, Option<Timestamp>)>, registry: &Registry, threads: usize, pb: &ProgressBar) -> BatchResult {
+    let threads = threads.max(1);
+    let mut parts: Vec<Vec<(InputFile, Option<Timestamp>)>> = vec![Vec::new(); threads];
+    for f in files {
+        let mut h = DefaultHasher::new();
+        mine_of(&f.0.name).hash(&mut h);
+        parts[(h.finish() % threads as u64) as usize].push(f);
+    }
+    let results: Vec<(Vec<Finding>, Vec<(PathBuf, FileReport)>, Summary)> = std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .iter()
+            .map(|part| {
+                s.spawn(move || {
+                    let mut engine = Engine::new(registry.clone(), ParseOptions::default());
+                    let mut findings = Vec::new();
+                    let (reports, summary) = run_engine(part, &mut engine, &mut NoSink, pb, &mut findings);
+                    engine.finish(&mut findings);
+                    (findings, reports, summary)
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let mut out = BatchResult { findings: Vec::new(), reports: Vec::new(), summary: Summary::default() };
+    for (f, r, s) in results {
+        out.findings.extend(f);
+        out.reports.extend(r);
+        out.summary.merge(&s);
+    }
+    sort_findings(&mut out.findings);
+    out.reports.sort_by_cached_key(|(_, r)| order::sort_key(&r.name));
+    out
+}
+
+pub fn sort_findings(f: &mut [Finding]) {
+    f.sort_by(|a, b| (a.start, &a.mine, &a.rule, &a.id).cmp(&(b.start, &b.mine, &b.rule, &b.id)));
+}
+
+/// Names every bad file and record on stderr.
+pub fn report_problems(reports: &[(PathBuf, FileReport)]) {
+    let stderr = std::io::stderr();
+    let mut w = BufWriter::new(stderr.lock());
+    for (path, r) in reports {
+        for line in r.problem_lines(&path.display().to_string()) {
+            let _ = writeln!(w, "minesafe: {line}");
+        }
+    }
+}
+
+pub fn check(paths: &[PathBuf], registry: Option<&Path>, format: Format, threads: Option<usize>, quiet: bool) -> Result<i32> {
+    let registry = load_registry(registry)?;
+    let (files, ignored) = collect(paths)?;
+    let total_bytes: u64 = files.iter().map(|f| f.len).sum();
+    let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let pb = progress(total_bytes, quiet, "check");
+    let result = run_partitioned(order_files(files), &registry, threads, &pb);
+    pb.finish_and_clear();
+    report_problems(&result.reports);
+    output::print_findings(&result.findings, format)?;
+    if !quiet {
+        eprintln!("minesafe check: {}", result.summary);
+        if ignored > 0 {
+            eprintln!("minesafe check: {ignored} files are not uploads (*.txt) and were not read");
+        }
+        eprintln!("minesafe check: {} findings", result.findings.len());
+    }
+    Ok(0)
+}

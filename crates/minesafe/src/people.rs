@@ -1,0 +1,30 @@
+//! `minesafe people MINE`: who is underground now, where, since when — for rescue.
+
+use std::path::Path;
+
+use anyhow::Result;
+use minesafe_store::Store;
+
+use crate::Format;
+
+pub fn run(mine: &str, db: &Path, format: Format) -> Result<i32> {
+    let store = crate::ingest::open_store(db)?;
+    let (snapshot, people) = store.people_underground(mine)?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string(&serde_json::json!({"mine": mine, "snapshot": snapshot, "people": people}))?),
+        Format::Table => {
+            let Some(snapshot) = snapshot else {
+                println!("No positioning snapshot (RYSS) stored for mine {mine}.");
+                return Ok(0);
+            };
+            println!("Mine {mine}: {} people underground at {snapshot}", people.len());
+            println!("{:<18} {:<10} {:<18} {:<27} {:<24} {}", "card", "name", "area", "in area since", "station", "underground since");
+            for p in &people {
+                let t = |t: Option<minesafe_model::Timestamp>| t.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
+                let since = p.entered.map(|e| format!("{} ({})", e, minesafe_model::time::human_duration(snapshot.secs_since(e)))).unwrap_or_else(|| "-".into());
+                println!("{:<18} {:<10} {:<18} {:<27} {:<24} {}", p.card, p.name, p.area.as_deref().unwrap_or("-"), t(p.area_since), p.station.as_deref().unwrap_or("-"), since);
+            }
+        }
+    }
+    Ok(0)
+}
