@@ -125,11 +125,27 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, FileError> {
     let (mut text, encoding): (Cow<'_, str>, Encoding) = match std::str::from_utf8(b) {
         Ok(s) => (Cow::Borrowed(s), Encoding::Utf8),
         Err(_) => {
-            let (s, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(b);
-            if had_errors {
-                return Err(FileError::Encoding);
+            // Not clean UTF-8: either a GBK/GB18030 file, or a UTF-8 file with a few
+            // garbage bytes. Valid multi-byte UTF-8 sequences are rare in GBK text, so
+            // when they clearly outnumber the invalid ones the file is UTF-8 and the
+            // garbage stays inside its records (replaced by U+FFFD, which the record
+            // check rejects) instead of turning the good Chinese text into mojibake.
+            let lossy = String::from_utf8_lossy(b);
+            let bad = lossy.chars().filter(|c| *c == '\u{FFFD}').count();
+            let good = lossy.chars().filter(|c| !c.is_ascii() && *c != '\u{FFFD}').count();
+            if good > bad * 4 {
+                (Cow::Owned(lossy.into_owned()), Encoding::Utf8)
+            } else {
+                let (s, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(b);
+                if had_errors {
+                    if good == 0 && bad * 2 > b.len() {
+                        return Err(FileError::Encoding);
+                    }
+                    (Cow::Owned(lossy.into_owned()), Encoding::Utf8)
+                } else {
+                    (Cow::Owned(s.into_owned()), Encoding::Gb18030)
+                }
             }
-            (Cow::Owned(s.into_owned()), Encoding::Gb18030)
         }
     };
     let mut json_quoted = false;
@@ -309,7 +325,15 @@ fn cut(s: &str) -> String {
 
 /// True when the text holds control characters or U+FFFD (undecodable input).
 fn has_garbage(s: &str) -> bool {
-    s.chars().any(|c| (c.is_control() && c != '\t') || c == '\u{FFFD}')
+    // Byte scan (the hot path runs this on every record): C0 controls and DEL,
+    // C1 controls (C2 80..C2 9F) and the replacement character (EF BF BD).
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        (c < 0x20 && c != b'\t')
+            || c == 0x7f
+            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+            || (c == 0xef && b.get(i + 1) == Some(&0xbf) && b.get(i + 2) == Some(&0xbd))
+    })
 }
 
 /// Parses one record text; the caller's buffer is reused to avoid allocation.
@@ -552,6 +576,12 @@ mod tests {
         assert_eq!(decode(crlf.as_bytes()).unwrap().text, "999900000001;矿;2025-03-01 08:00:00~a;b~||");
         assert_eq!(decode(b"  \n").unwrap_err(), FileError::Empty);
         assert_eq!(decode(b"\xff\xff\xff\xff").unwrap_err(), FileError::Encoding);
+        // UTF-8 with a few garbage bytes stays UTF-8; the garbage is visible as U+FFFD.
+        let mut junk = "999900000001;虚构示例矿;2025-03-01 08:00:00~测点;甲烷;工作面;".as_bytes().to_vec();
+        junk.extend_from_slice(b"\xff\xfe\x9f~||");
+        let d = decode(&junk).unwrap();
+        assert_eq!(d.encoding, Encoding::Utf8);
+        assert!(d.text.contains("虚构示例矿") && d.text.contains('\u{FFFD}'));
     }
 
     #[test]

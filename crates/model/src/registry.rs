@@ -247,7 +247,7 @@ impl MineInfo {
     }
 
     pub fn status_at(&self, t: Timestamp) -> Option<MineStatus> {
-        self.status_history.iter().filter(|p| p.from <= t && p.to.is_none_or(|to| t < to)).map(|p| p.status).last()
+        self.status_history.iter().filter(|p| p.from <= t && p.to.is_none_or(|to| t < to)).map(|p| p.status).next_back()
     }
 }
 

@@ -25,6 +25,7 @@ fn run(v: &Variant) {
     conn.execute_batch(v.ddl).unwrap();
     let t0 = Instant::now();
     let mut n = 0usize;
+    let mut since = 0usize;
     conn.execute_batch("BEGIN").unwrap();
     {
         let mut st = conn.prepare_cached(v.insert).unwrap();
@@ -33,7 +34,9 @@ fn run(v: &Variant) {
             for p in 0..POINTS {
                 st.execute(params![ts, p, 0.01 * (p as f64), 0i64, s]).unwrap();
                 n += 1;
-                if n % BATCH == 0 {
+                since += 1;
+                if since == BATCH {
+                    since = 0;
                     conn.execute_batch("COMMIT; BEGIN").unwrap();
                 }
             }
@@ -43,7 +46,8 @@ fn run(v: &Variant) {
     let el = t0.elapsed().as_secs_f64();
     let bytes = std::fs::metadata(&path).unwrap().len() + std::fs::metadata(path.with_extension("db-wal")).map(|m| m.len()).unwrap_or(0);
     // Re-sent file: the same 1,000 (ts, point) again from another file id.
-    let dup = conn.execute("INSERT OR IGNORE INTO readings SELECT ts, point, value + 1, status, 999999 FROM readings WHERE ts = 1740787200", []);
+    let dup =
+        conn.execute("INSERT OR IGNORE INTO readings SELECT ts, point, value + 1, status, 999999 FROM readings WHERE ts = 1740787200", []);
     let t1 = Instant::now();
     let agg: i64 = conn
         .query_row(

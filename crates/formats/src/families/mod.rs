@@ -6,9 +6,24 @@ use crate::error::FileError;
 
 pub mod cddy;
 pub mod cdss;
+pub mod fzdy;
+pub mod fzss;
+pub mod g1_cddy;
+pub mod g1_sssj;
+pub mod jzss;
+pub mod person_alarm;
+pub mod rycs;
+pub mod rycy;
+pub mod ryjz;
+pub mod ryqj;
 pub mod ryqy;
 pub mod ryss;
 pub mod ryxx;
+pub mod ryxz;
+#[cfg(test)]
+pub(crate) mod testutil;
+pub mod tjsj;
+pub mod ycbj;
 
 /// A file family, dispatched on (generation, type code).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,6 +114,32 @@ impl Family {
             Family::Ryqj => "RYQJ",
             Family::G1Sssj => "SSSJ",
         }
+    }
+
+    /// Every family this crate reads, G2 then legacy G1.
+    pub const ALL: [Family; 17] = [
+        Family::Fzdy,
+        Family::Fzss,
+        Family::Cddy,
+        Family::Cdss,
+        Family::Tjsj,
+        Family::Ycbj,
+        Family::Ryqy,
+        Family::Ryjz,
+        Family::Ryxx,
+        Family::Ryss,
+        Family::Jzss,
+        Family::Rycs,
+        Family::Rycy,
+        Family::Ryxz,
+        Family::Ryqj,
+        Family::G1Cddy,
+        Family::G1Sssj,
+    ];
+
+    /// The legacy G1 families, whose header has no mine code.
+    pub fn is_legacy(self) -> bool {
+        matches!(self, Family::G1Cddy | Family::G1Sssj)
     }
 
     /// Safety monitoring (安全监控) or personnel positioning (人员定位).
