@@ -10,10 +10,12 @@
 //! the 2025 规程 thresholds from 2026-02-01 and the 2016/2022 ones before.
 
 pub mod catalog;
+pub mod docs;
 pub mod monitoring;
-pub mod tables;
 pub mod positioning;
+pub mod tables;
 
 pub use catalog::{catalog, finding, in_force_id, meta, RuleMeta};
+pub use docs::rules_markdown;
 pub use monitoring::MonitoringRules;
 pub use positioning::PositioningRules;

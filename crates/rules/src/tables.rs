@@ -312,7 +312,9 @@ fn parse<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result
 pub fn load() -> Result<Tables, TableError> {
     let mut methane: MethaneFile = parse("methane_sensors.toml", METHANE_SENSORS_TOML)?;
     let mut limits = Vec::new();
-    for (file, text) in [("gas_limits.toml", GAS_LIMITS_TOML), ("air_quality.toml", AIR_QUALITY_TOML), ("temperature.toml", TEMPERATURE_TOML)] {
+    for (file, text) in
+        [("gas_limits.toml", GAS_LIMITS_TOML), ("air_quality.toml", AIR_QUALITY_TOML), ("temperature.toml", TEMPERATURE_TOML)]
+    {
         let f: LimitFile = parse(file, text)?;
         limits.extend(f.limit);
     }
@@ -475,7 +477,10 @@ mod tests {
     fn gas2_comparison_changes_with_the_2025_text() {
         let tb = tables();
         let ops = |at: &str| -> Vec<(Op, f64)> {
-            tb.limit_rows(Quantity::Methane, LocationClass::LongwallReturn, t(at)).filter(|r| r.rule == "CSR-GAS-2").map(|r| (r.op, r.limit)).collect()
+            tb.limit_rows(Quantity::Methane, LocationClass::LongwallReturn, t(at))
+                .filter(|r| r.rule == "CSR-GAS-2")
+                .map(|r| (r.op, r.limit))
+                .collect()
         };
         assert_eq!(ops("2026-01-31 23:59:59"), vec![(Op::Gt, 1.0)]);
         assert_eq!(ops("2026-02-01 00:00:00"), vec![(Op::Ge, 1.0)]);

@@ -253,10 +253,9 @@ impl MineRun {
     }
 
     fn ryss(&mut self, t: Timestamp, out: &mut Counter<'_>) -> Result<(), SimError> {
-        let snap = self.people.snapshot(&self.model, &self.plan, t);
-        self.plan.observe_ryss(t, &snap);
-        let (body, n) = people::write_ryss(&self.model, t, &snap);
-        out.emit("RYSS", &self.model.code, t, &body, n)
+        let (recs, body) = self.people.snapshot(&self.model, &self.plan, t);
+        self.plan.observe_ryss(t, &recs);
+        out.emit("RYSS", &self.model.code, t, &body, recs.len())
     }
 }
 

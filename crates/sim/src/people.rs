@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 
 use minesafe_formats::UploadWriter;
-use minesafe_model::{Position, PositionState, Timestamp};
+#[cfg(test)]
+use minesafe_model::Position;
+use minesafe_model::{PositionState, Timestamp};
 use rand::Rng;
 
 use crate::inject::{ModKind, Plan};
@@ -227,14 +229,51 @@ pub(crate) struct Rec {
     pub area: usize,
     pub sos: bool,
     pub entered: Timestamp,
-    pub pos: Position,
+}
+
+/// A trip with its times formatted once (`yyyy-MM-dd HH:mm:ss`) for all the snapshots that show it.
+struct Prepared {
+    trip: Trip,
+    legs: Vec<String>,
+    exited: String,
+}
+
+impl Prepared {
+    fn new(trip: Trip) -> Self {
+        let legs = trip.legs.iter().map(|l| l.0.upload_format()).collect();
+        let exited = trip.exited.upload_format();
+        Prepared { trip, legs, exited }
+    }
+}
+
+/// Where a trip stands at `t`: (leg index, index of the leg where the current area began).
+fn stand(model: &MineModel, trip: &Trip, t: Timestamp) -> Option<(usize, usize)> {
+    if t < trip.entered() || t > trip.exited.plus_secs(OUT_GRACE) {
+        return None;
+    }
+    let i = trip.leg_at(t);
+    let area = model.stations[trip.legs[i].1].area;
+    let mut j = i;
+    while j > 0 && model.stations[trip.legs[j - 1].1].area == area {
+        j -= 1;
+    }
+    Some((i, j))
+}
+
+fn distance(model: &MineModel, seed: u64, trip: &Trip, t: Timestamp, underground: bool) -> f64 {
+    let jitter = layout::mix(seed, &[model.index as u64, trip.person as u64, t.0 as u64]);
+    if underground {
+        ((jitter % 601) as f64 - 300.0) / 10.0
+    } else {
+        0.0
+    }
 }
 
 /// Keeps the trips of the days around the clock.
 pub(crate) struct Tracker {
     seed: u64,
     origin: Timestamp,
-    days: BTreeMap<i64, Vec<Trip>>,
+    days: BTreeMap<i64, Vec<Prepared>>,
 }
 
 impl Tracker {
@@ -259,74 +298,101 @@ impl Tracker {
         trips
     }
 
-    /// Everyone underground at `t`, and who came out in the last half hour, in card order.
-    pub fn snapshot(&mut self, model: &MineModel, plan: &Plan, t: Timestamp) -> Vec<Rec> {
+    /// The RYSS snapshot at `t` — everyone underground and whoever came out in the
+    /// last half hour, in card order — as records for the observers and as file text.
+    pub fn snapshot(&mut self, model: &MineModel, plan: &Plan, t: Timestamp) -> (Vec<Rec>, String) {
         let d = Self::day_of(self.origin, t);
         self.days.retain(|&k, _| k >= d - 1);
         for day in d - 1..=d + 1 {
             if !self.days.contains_key(&day) {
                 let trips = Self::trips_of(model, plan, self.seed, self.origin, day);
-                self.days.insert(day, trips);
+                self.days.insert(day, trips.into_iter().map(Prepared::new).collect());
             }
         }
-        let mut recs = Vec::new();
+        let mut shown: Vec<(&Prepared, usize, usize)> = Vec::new();
         for trips in self.days.values() {
-            for trip in trips {
-                if let Some(r) = record(model, self.seed, trip, t) {
-                    recs.push(r);
+            for p in trips {
+                if let Some((i, j)) = stand(model, &p.trip, t) {
+                    shown.push((p, i, j));
                 }
             }
         }
-        recs.sort_by_key(|r| r.person);
-        recs
+        shown.sort_by_key(|(p, _, _)| p.trip.person);
+        let mut w = UploadWriter::new(&model.code, &model.name, t);
+        let mut line = String::with_capacity(512);
+        let mut recs = Vec::with_capacity(shown.len());
+        for (p, i, j) in shown {
+            let trip = &p.trip;
+            let underground = t <= trip.exited;
+            let sos = underground && trip.sos.is_some_and(|(a, b)| a <= t && t <= b);
+            let area = model.stations[trip.legs[i].1].area;
+            write_line(&mut line, model, p, i, j, underground, sos, distance(model, self.seed, trip, t, underground));
+            w.raw(&line);
+            recs.push(Rec { person: trip.person, underground, area, sos, entered: trip.entered() });
+        }
+        (recs, w.finish())
     }
 }
 
-/// The RYSS record of a trip at `t`, if the person is underground or just came out.
-fn record(model: &MineModel, seed: u64, trip: &Trip, t: Timestamp) -> Option<Rec> {
-    let entered = trip.entered();
-    if t < entered || t > trip.exited.plus_secs(OUT_GRACE) {
-        return None;
+/// One RYSS record, field for field what `Position::write` writes (a test holds them byte-identical).
+#[allow(clippy::too_many_arguments)]
+fn write_line(line: &mut String, model: &MineModel, p: &Prepared, i: usize, j: usize, underground: bool, sos: bool, distance: f64) {
+    use std::fmt::Write;
+    let trip = &p.trip;
+    let pm = &model.people[trip.person];
+    let station = trip.legs[i].1;
+    let area = model.stations[station].area;
+    line.clear();
+    let _ = write!(
+        line,
+        "{};{};{};{};{};{};{};{};{};{};{distance};{};{};{};",
+        pm.person.card,
+        pm.person.name,
+        if underground { PositionState::Underground.code() } else { PositionState::Out.code() },
+        p.legs[0],
+        if underground { "" } else { &p.exited },
+        model.areas[area].code,
+        p.legs[j],
+        model.stations[station].station.code,
+        p.legs[i],
+        SHIFT_SYSTEM,
+        if sos { "求救" } else { "正常" },
+        u8::from(pm.person.is_leader),
+        u8::from(pm.person.is_special),
+    );
+    for k in 0..=i {
+        if k > 0 {
+            line.push(',');
+        }
+        let _ = write!(line, "{}&{}", model.stations[trip.legs[k].1].station.code, p.legs[k]);
     }
+}
+
+/// The record as the model type, for checking the fast writer against the formats crate.
+#[cfg(test)]
+fn position(model: &MineModel, seed: u64, trip: &Trip, t: Timestamp) -> Option<Position> {
+    let (i, j) = stand(model, trip, t)?;
     let underground = t <= trip.exited;
-    let i = trip.leg_at(t);
     let (since, station) = trip.legs[i];
     let area = model.stations[station].area;
-    let mut j = i;
-    while j > 0 && model.stations[trip.legs[j - 1].1].area == area {
-        j -= 1;
-    }
     let pm = &model.people[trip.person];
-    let sos = underground && trip.sos.is_some_and(|(a, b)| a <= t && t <= b);
-    let jitter = layout::mix(seed, &[model.index as u64, trip.person as u64, t.0 as u64]);
-    let distance = if underground { ((jitter % 601) as f64 - 300.0) / 10.0 } else { 0.0 };
-    let pos = Position {
+    Some(Position {
         card: pm.person.card.clone(),
         name: pm.person.name.clone(),
         state: if underground { PositionState::Underground } else { PositionState::Out },
-        entered: Some(entered),
+        entered: Some(trip.entered()),
         exited: (!underground).then_some(trip.exited),
         area: Some(model.areas[area].code.clone()),
         area_since: Some(trip.legs[j].0),
         station: Some(model.stations[station].station.code.clone()),
         station_since: Some(since),
         shift_system: SHIFT_SYSTEM.into(),
-        distance: Some(distance),
-        sos,
+        distance: Some(distance(model, seed, trip, t, underground)),
+        sos: underground && trip.sos.is_some_and(|(a, b)| a <= t && t <= b),
         is_leader: pm.person.is_leader,
         is_special: pm.person.is_special,
         track: trip.legs[..=i].iter().map(|&(at, s)| (model.stations[s].station.code.clone(), at)).collect(),
-    };
-    Some(Rec { person: trip.person, underground, area, sos, entered, pos })
-}
-
-/// Writes an RYSS file.
-pub(crate) fn write_ryss(model: &MineModel, t: Timestamp, recs: &[Rec]) -> (String, usize) {
-    let mut w = UploadWriter::new(&model.code, &model.name, t);
-    for r in recs {
-        w.record(&r.pos);
-    }
-    (w.finish(), recs.len())
+    })
 }
 
 #[cfg(test)]
@@ -348,5 +414,46 @@ mod tests {
         }
         // Same inputs, same trips.
         assert_eq!(trips, base_trips(&m, 3, origin, 0));
+    }
+
+    #[test]
+    fn fast_writer_matches_the_formats_writer() {
+        let m = MineModel::build(3, 2).unwrap();
+        let origin = Timestamp::from_beijing(2026, 11, 25, 0, 0, 0).unwrap();
+        let plan = Plan::default();
+        let mut tracker = Tracker::new(3, origin);
+        let mut all: Vec<Trip> = (-1..=2).flat_map(|d| Tracker::trips_of(&m, &plan, 3, origin, d)).collect();
+        // One SOS, to cover that field too.
+        all[5].sos = Some((all[5].entered(), all[5].exited));
+        let mut t = origin.plus_secs(7 * 3600 + 1500);
+        let mut saw_out = false;
+        for _ in 0..24 {
+            let (recs, body) = tracker.snapshot(&m, &plan, t);
+            let mut expected: Vec<Position> = Tracker::trips_of(&m, &plan, 3, origin, Tracker::day_of(origin, t) - 1)
+                .into_iter()
+                .chain(Tracker::trips_of(&m, &plan, 3, origin, Tracker::day_of(origin, t)))
+                .chain(Tracker::trips_of(&m, &plan, 3, origin, Tracker::day_of(origin, t) + 1))
+                .filter_map(|trip| position(&m, 3, &trip, t))
+                .collect();
+            expected.sort_by(|a, b| a.card.cmp(&b.card));
+            let mut w = UploadWriter::new(&m.code, &m.name, t);
+            for p in &expected {
+                w.record(p);
+            }
+            assert_eq!(body, w.finish());
+            assert_eq!(recs.len(), expected.len());
+            saw_out |= recs.iter().any(|r| !r.underground);
+            t = t.plus_secs(300);
+        }
+        assert!(saw_out, "the 00–08 crew comes out within the two hours");
+        let sos = position(&m, 3, &all[5], all[5].entered().plus_secs(60)).unwrap();
+        let mut w = UploadWriter::new(&m.code, &m.name, origin);
+        w.record(&sos);
+        let prepared = Prepared::new(all[5].clone());
+        let t = all[5].entered().plus_secs(60);
+        let (i, j) = stand(&m, &all[5], t).unwrap();
+        let mut line = String::new();
+        write_line(&mut line, &m, &prepared, i, j, true, true, distance(&m, 3, &all[5], t, true));
+        assert!(w.finish().contains(&format!("{line}~")));
     }
 }

@@ -195,9 +195,12 @@ fn explains(kind: &str) -> &'static [&'static str] {
     }
 }
 
+/// Whether a truth line explains an abnormal record: same mine, category, time
+/// window and place (a person over 12 h keeps the place where the overtime began
+/// while walking out).
 fn covered(a: &Abnormal, truth: &[TruthLine]) -> bool {
     truth.iter().any(|t| {
-        t.mine == a.mine && explains(&t.kind).contains(&a.what) && t.start <= a.time && a.time <= t.end && (t.place == a.place || a.what == "headcount")
+        t.mine == a.mine && explains(&t.kind).contains(&a.what) && t.start <= a.time && a.time <= t.end && (t.place == a.place || a.what == "headcount" || a.what == "overtime")
     })
 }
 

@@ -12,4 +12,34 @@ fn main() {
             Err(e) => eprintln!("bench failed: {e}"),
         }
     }
+    uploads(false, 5_000);
+    uploads(true, 1_000);
+}
+
+/// Uploads per second through `begin_upload` + `finish_upload` (archive write,
+/// optional fsync, row insert), 2 KiB files, with and without archive fsync.
+fn uploads(sync_archive: bool, files: usize) {
+    use minesafe_store::{FileStatus, SqliteStore, Store, StoreOptions, UploadSummary};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = SqliteStore::open(&dir.path().join("u.db"), StoreOptions { sync_archive, ..Default::default() }).expect("open");
+    let summary = UploadSummary {
+        mine: Some("999900000001".into()),
+        family: Some("CDSS".into()),
+        header_time: None,
+        encoding: Some("utf-8".into()),
+        total: 1,
+        accepted: 1,
+        rejected: 0,
+        status: FileStatus::Accepted,
+        reason: None,
+    };
+    let t = std::time::Instant::now();
+    for i in 0..files {
+        let mut body = vec![b'x'; 2048];
+        body[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        let id = s.begin_upload(&format!("f{i}.txt"), &body).expect("upload").id();
+        s.finish_upload(id, &summary).expect("finish");
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!("store uploads: {files} files of 2 KiB, sync_archive={sync_archive}: {:.0} files/s", files as f64 / secs);
 }

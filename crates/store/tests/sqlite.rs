@@ -600,3 +600,21 @@ fn bench_append_runs_and_counts() {
     assert_eq!(s.stats().unwrap().readings, 25_000);
     assert!(r.to_string().contains("rows/s"));
 }
+
+#[test]
+fn two_writers_racing_on_the_same_bytes_get_one_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = open(dir.path());
+    let mut b = open(dir.path());
+    a.begin().unwrap();
+    let id = a.begin_upload("x.txt", b"same bytes").unwrap().id();
+    // b cannot see a's uncommitted row, finds the archive file already there,
+    // then waits for a's write lock and must detect the conflict.
+    let racer = std::thread::spawn(move || b.begin_upload("y.txt", b"same bytes").unwrap());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    a.commit().unwrap();
+    assert_eq!(racer.join().unwrap(), UploadStatus::Duplicate { id });
+    let st = a.stats().unwrap();
+    assert_eq!((st.files, st.duplicates), (1, 1));
+    assert_eq!(a.file_by_name("y.txt").unwrap().unwrap().id, id);
+}

@@ -10,8 +10,8 @@ use crate::tables::Quantity;
 
 /// Codes whose Chinese names CDSS may carry (the national code table).
 const KNOWN_CODES: &[u16] = &[
-    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 23, 25, 26, 28, 36, 37, 38, 39, 41, 42, 43, 44, 1001, 1002, 1003, 1004, 1005,
-    1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015, 3001, 3002, 3003, 3004, 3005, 4001, 4002,
+    1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 23, 25, 26, 28, 36, 37, 38, 39, 41, 42, 43, 44, 1001, 1002,
+    1003, 1004, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 1015, 3001, 3002, 3003, 3004, 3005, 4001, 4002,
 ];
 
 /// The sensor type named by a CDSS 传感器类型名称; vendor variants (低浓甲烷, 环境温度, CO)
@@ -25,12 +25,12 @@ pub fn sensor_from_name(name: &str) -> Option<SensorType> {
     if let Some(&c) = KNOWN_CODES.iter().find(|&&c| SensorType(c).name() == name) {
         return Some(SensorType(c));
     }
-    let pipe = name.contains("管道") || name.contains("抽采") || name.contains("抽放");
     let has = |s: &str| name.contains(s);
-    let upper = name.to_ascii_uppercase();
-    let t = if pipe {
+    if has("管道") || has("抽采") || has("抽放") {
         return None;
-    } else if has("激光") && (has("甲烷") || has("瓦斯")) {
+    }
+    let upper = name.to_ascii_uppercase();
+    let t = if has("激光") && (has("甲烷") || has("瓦斯")) {
         SensorType::LASER_METHANE
     } else if has("高低浓") {
         SensorType::HIGH_LOW_METHANE
@@ -135,7 +135,7 @@ pub fn infer_class(location: &str) -> LocationClass {
         LocationClass::Shearer
     } else if has("掘进机") || has("掘锚") || has("连采机") || has("连续采煤机") {
         LocationClass::Roadheader
-    } else if has("上隅角") || has("回风隅角") || has("隅角") || token("T0") {
+    } else if has("隅角") || token("T0") {
         LocationClass::ReturnCorner
     } else if has("总回风") {
         LocationClass::MainReturn

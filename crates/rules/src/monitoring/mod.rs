@@ -20,6 +20,17 @@
 //! power cut and CM26-2.8 are different matters (the interlock, the duration) and
 //! are reported beside the gas rule.
 //!
+//! A reading over the mine's own declared alarm (CDDY 上限报警门限) but under every
+//! regulation limit is not a finding: the mine may set stricter alarms, and
+//! reporting them would flood regulators. A declared cut-off stricter than the
+//! table's is the cut-off the failed-power-cut check holds the mine to.
+//!
+//! CM26-2.8 is excused when a main or auxiliary fan point of the mine reads stopped
+//! at the event's start or during it (as seen in delivery order), or when a registry
+//! manual event (`fan_stopped`, `power_outage`, `drill_blowout`) overlaps it at the
+//! point or the whole mine. Its duration is the span proven by readings: first to
+//! last reading at or over 3.0 %.
+//!
 //! Memory follows the number of points: per point a few cached checks and the
 //! open events (first, peak and last reading each). Normal readings allocate nothing.
 
@@ -275,7 +286,9 @@ impl MineContext {
     fn manual_excuse(&self, code: &str, location: &str, start: Timestamp, end: Option<Timestamp>) -> bool {
         let end = end.unwrap_or(Timestamp(i64::MAX));
         self.excusing.iter().any(|m| {
-            m.start <= end && m.end.is_none_or(|e| e >= start) && (m.places.is_empty() || m.places.iter().any(|p| p == code || (!location.is_empty() && p == location)))
+            m.start <= end
+                && m.end.is_none_or(|e| e >= start)
+                && (m.places.is_empty() || m.places.iter().any(|p| p == code || (!location.is_empty() && p == location)))
         })
     }
 }
@@ -292,7 +305,9 @@ impl MonitoringRules {
             mine: mine.to_string(),
             classes: info.map(|i| i.points.iter().map(|p| (p.code.clone(), p.class)).collect()).unwrap_or_default(),
             grade: info.and_then(|i| i.gas_grade),
-            excusing: info.map(|i| i.manual_events.iter().filter(|m| EXCUSING_EVENTS.contains(&m.kind.as_str())).cloned().collect()).unwrap_or_default(),
+            excusing: info
+                .map(|i| i.manual_events.iter().filter(|m| EXCUSING_EVENTS.contains(&m.kind.as_str())).cloned().collect())
+                .unwrap_or_default(),
             fans_stopped: 0,
             fan_stops: 0,
         };
@@ -315,7 +330,14 @@ impl MonitoringRules {
             if st.info.quantity != info.quantity || st.info.fan != info.fan {
                 if !st.open.is_empty() {
                     let end = st.last_time.unwrap_or(upload_time);
-                    let closer = Evidence { file: file.to_string(), record: Some(*record), point: Some(def.code.clone()), time: Some(upload_time), detail: Some("event closed: the point was redefined with another sensor type".into()), ..Default::default() };
+                    let closer = Evidence {
+                        file: file.to_string(),
+                        record: Some(*record),
+                        point: Some(def.code.clone()),
+                        time: Some(upload_time),
+                        detail: Some("event closed: the point was redefined with another sensor type".into()),
+                        ..Default::default()
+                    };
                     close_all(&self.ctx, &def.code, st, end, closer, &mut out);
                 }
                 if st.fan_stopped {
@@ -360,7 +382,15 @@ impl MonitoringRules {
 
 /// A point seen first in CDDY gets its real info right after; this only fills the slot.
 fn info_placeholder() -> PointInfo {
-    PointInfo { quantity: None, fan: false, class: LocationClass::OtherRoadway, inferred: true, factor: None, location: String::new(), declared_cut: None }
+    PointInfo {
+        quantity: None,
+        fan: false,
+        class: LocationClass::OtherRoadway,
+        inferred: true,
+        factor: None,
+        location: String::new(),
+        declared_cut: None,
+    }
 }
 
 fn ladder_rank(rule: &str) -> Option<u8> {
@@ -392,7 +422,16 @@ fn refresh_checks(st: &mut PointState, grade: Option<GasGrade>, t: Timestamp) {
     }
     let row = tb.methane_row(st.info.class, grade, t);
     if let Some(row) = row {
-        st.checks.push(Check { kind: Kind::SensorAlarm, rule: GAS5, op: Op::Ge, limit: row.alarm, rank: Some(GAS5_RANK), longer_than: None, provisional: row.provisional, class_dependent: true });
+        st.checks.push(Check {
+            kind: Kind::SensorAlarm,
+            rule: GAS5,
+            op: Op::Ge,
+            limit: row.alarm,
+            rank: Some(GAS5_RANK),
+            longer_than: None,
+            provisional: row.provisional,
+            class_dependent: true,
+        });
     }
     // The stricter of the declared cut-off and the table's: the mine promised the lower one.
     let table_cut = row.and_then(|r| r.cut.map(|c| (c, r.provisional)));
@@ -403,7 +442,16 @@ fn refresh_checks(st: &mut PointState, grade: Option<GasGrade>, t: Timestamp) {
         (None, None) => None,
     };
     if let Some((limit, provisional, class_dependent)) = cut {
-        st.checks.push(Check { kind: Kind::FailedCut, rule: FAILED_CUT, op: Op::Ge, limit, rank: None, longer_than: None, provisional, class_dependent });
+        st.checks.push(Check {
+            kind: Kind::FailedCut,
+            rule: FAILED_CUT,
+            op: Op::Ge,
+            limit,
+            rank: None,
+            longer_than: None,
+            provisional,
+            class_dependent,
+        });
     }
 }
 
@@ -517,7 +565,9 @@ fn title(info: &PointInfo, e: &OpenEvent, end: Option<Timestamp>) -> String {
     let dur = human_duration(end.unwrap_or(e.last.time).secs_since(e.start));
     match e.check.kind {
         Kind::FailedCut => format!("Methane at the {at} reached {peak} % (cut-off {limit} %) with no power-cut status for {dur}{so_far}"),
-        Kind::SensorAlarm => format!("Methane at the {at} reached {peak} %, at or over the {limit} % alarm level of its location, for {dur}{so_far}"),
+        Kind::SensorAlarm => {
+            format!("Methane at the {at} reached {peak} %, at or over the {limit} % alarm level of its location, for {dur}{so_far}")
+        }
         Kind::Limit if e.check.longer_than.is_some() => {
             let held = human_duration(e.last.time.secs_since(e.start));
             format!("Methane at the {at} stayed at or over {limit} % for {held}{so_far} (peak {peak} %)")
@@ -537,7 +587,15 @@ fn add_tag(f: &mut Finding, tag: &str) {
 
 /// Turns a closed (or, at the end, open) event into a finding, unless a more
 /// specific rule covered it, it was too short, or an exception applies.
-fn emit(ctx: &MineContext, code: &str, info: &PointInfo, e: OpenEvent, end: Option<Timestamp>, closer: Option<Evidence>, out: &mut Vec<Finding>) {
+fn emit(
+    ctx: &MineContext,
+    code: &str,
+    info: &PointInfo,
+    e: OpenEvent,
+    end: Option<Timestamp>,
+    closer: Option<Evidence>,
+    out: &mut Vec<Finding>,
+) {
     match e.check.rank {
         Some(GAS5_RANK) if e.covered_once => return,
         Some(rank) if rank < GAS5_RANK && !e.top_once => return,
@@ -644,7 +702,12 @@ fn sens_check(ctx: &MineContext, file: &str, record: usize, def: &PointDef, st: 
     }
     st.reported = Some(*th);
     let place = st.info.place(&def.code);
-    let title = format!("{} sensor at the {} declares thresholds laxer than the regulation: {}", q.label(), class_label(st.info.class), problems.join("; "));
+    let title = format!(
+        "{} sensor at the {} declares thresholds laxer than the regulation: {}",
+        q.label(),
+        class_label(st.info.class),
+        problems.join("; ")
+    );
     let detail = format!(
         "declared (CDDY): alarm {}, cut-off {}, restore {} ({unit}); required for the {} by {source}: {required}",
         fmt_opt(th.alarm_high, f),
@@ -652,7 +715,14 @@ fn sens_check(ctx: &MineContext, file: &str, record: usize, def: &PointDef, st: 
         fmt_opt(th.restore_high, f),
         class_label(st.info.class),
     );
-    let evidence = vec![Evidence { file: file.to_string(), record: Some(record), point: Some(def.code.clone()), time: Some(def.time.unwrap_or(t)), detail: Some(detail), ..Default::default() }];
+    let evidence = vec![Evidence {
+        file: file.to_string(),
+        record: Some(record),
+        point: Some(def.code.clone()),
+        time: Some(def.time.unwrap_or(t)),
+        detail: Some(detail),
+        ..Default::default()
+    }];
     let mut fd = finding(SENS, &ctx.mine, t, None, Some(place), title, evidence);
     fd.id = Finding::stable_id(SENS, &ctx.mine, &format!("{place}|{}", def.code), t);
     for hook in tb.hooks(SENS, t) {
