@@ -5,6 +5,12 @@
 //! [`container`]; each file family (CDDY, CDSS, RYSS, …) is a [`Record`] type in
 //! [`families`]. This crate does no I/O: callers hand it a file name and its bytes.
 //!
+//! [`upload`] ties the steps together for every family, G2 and legacy G1 alike:
+//! [`open`] (name, size, encoding), [`split`] (header and records, by generation),
+//! [`parse_content`] (typed records); [`with_upload`] runs all of them.
+//! Where the format spec marks a layout inferred or uncertain, the family accepts
+//! fewer trailing fields (`Record::MIN_FIELDS`) and its module says which.
+//!
 //! Nothing here panics on input: every problem is a [`FileError`] for the whole
 //! file or a [`RecordError`] for one record, with the file, record index, field
 //! and a named reason, so that accepted + rejected always equals the record count.

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use minesafe_engine::{ContentSink, Engine, FileReport, Outcome, Summary};
 use minesafe_formats::{Content, ParseOptions};
 use minesafe_model::{Finding, Registry, Timestamp};
-use minesafe_store::{ReadingRow, RejectRow, SqliteStore, Store, StoreOptions, UploadStatus, UploadSummary};
+use minesafe_store::{FileStatus, ReadingRow, RejectRow, SqliteStore, Store, StoreOptions, UploadStatus, UploadSummary};
 
 use crate::batch::{self, InputFile};
 
@@ -77,6 +77,7 @@ pub fn ingest_files(store: &mut SqliteStore, files: Vec<InputFile>, registry: Re
     let mut reports = Vec::new();
     let mut summary = Summary::default();
     let mut stored_upto = 0;
+    store.begin()?;
     for (i, (f, newest)) in batch::order_files(files).into_iter().enumerate() {
         let bytes = std::fs::read(&f.path).with_context(|| format!("cannot read {}", f.path.display()))?;
         pb.inc(f.len);
@@ -97,7 +98,7 @@ pub fn ingest_files(store: &mut SqliteStore, files: Vec<InputFile>, registry: Re
                 let rejects: Vec<RejectRow> = report
                     .record_errors
                     .iter()
-                    .map(|e| RejectRow { record: e.record as i64, field: e.field().map(|f| f as i64), reason: e.reason.reason_code().to_string(), message: e.reason.to_string() })
+                    .map(|e| RejectRow { record: Some(e.record), field: e.field().map(|f| f.to_string()), code: e.reason.reason_code().to_string(), message: e.reason.to_string() })
                     .collect();
                 if !rejects.is_empty() {
                     store.record_rejects(id, &rejects)?;
@@ -116,11 +117,14 @@ pub fn ingest_files(store: &mut SqliteStore, files: Vec<InputFile>, registry: Re
             store.put_findings(&findings[stored_upto..])?;
             stored_upto = findings.len();
             store.commit()?;
+            store.rollup_pending()?;
+            store.begin()?;
         }
     }
     engine.finish(&mut findings);
     store.put_findings(&findings[stored_upto..])?;
     store.commit()?;
+    store.rollup_pending()?;
     batch::sort_findings(&mut findings);
     Ok(IngestResult { findings, reports, summary })
 }
@@ -131,16 +135,25 @@ fn upload_summary(r: &FileReport) -> UploadSummary {
         family: r.family.map(|f| f.type_code().to_string()),
         header_time: r.header_time,
         encoding: r.encoding.map(|e| e.id().to_string()),
-        total: r.total as i64,
-        accepted: r.accepted as i64,
-        rejected: r.rejected as i64,
-        status: r.outcome.id().to_string(),
+        total: r.total as u64,
+        accepted: r.accepted as u64,
+        rejected: r.rejected as u64,
+        status: match r.outcome {
+            Outcome::Accepted | Outcome::Duplicate => FileStatus::Accepted,
+            Outcome::Partial => FileStatus::Partial,
+            Outcome::Rejected | Outcome::Incomplete => FileStatus::Rejected,
+        },
         reason: r.error.as_ref().map(|e| format!("{} ({e})", e.reason_code())),
     }
 }
 
 pub fn open_store(db: &Path) -> Result<SqliteStore> {
-    SqliteStore::open(db, StoreOptions::default()).with_context(|| format!("cannot open the store {}", db.display()))
+    open_store_with(db, StoreOptions::default())
+}
+
+/// `sync_archive: false` trades the per-file fsync of the archive for speed (the demo).
+pub fn open_store_with(db: &Path, opts: StoreOptions) -> Result<SqliteStore> {
+    SqliteStore::open(db, opts).with_context(|| format!("cannot open the store {}", db.display()))
 }
 
 pub fn run(paths: &[PathBuf], db: &Path, registry: Option<&Path>, quiet: bool) -> Result<i32> {

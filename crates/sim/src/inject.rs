@@ -234,6 +234,8 @@ impl CdssEvent {
 /// A change to a person's trip.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum ModKind {
+    /// The crew at a face withdraws while the power is cut (撤人) and returns after it is restored.
+    Withdraw { face: usize, from: Timestamp, to: Timestamp },
     Restricted { from: Timestamp, to: Timestamp },
     Sos { from: Timestamp, to: Timestamp },
     Overtime { leave: Timestamp },
@@ -406,7 +408,7 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
                 };
                 let point = model.faces[face].t1;
                 let big = kind == InjectionKind::Methane3Pct10Min;
-                plan.events.push(CdssEvent {
+                let ev = CdssEvent {
                     point,
                     start: x,
                     rise: (if big { 180 } else { 120 }).max(2 * cdss_iv),
@@ -417,7 +419,21 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
                     to: 0.5,
                     wobble: if big { 0.1 } else { 0.06 },
                     cut_fails,
-                });
+                };
+                if !cut_fails {
+                    // The cut at 1.5 % works: the crew withdraws two minutes later and
+                    // returns five minutes after methane is back under 1.0 %.
+                    let cut_at = ev.rise as f64 * (1.5 - ev.from) / (ev.peak - ev.from);
+                    let clear_at = (ev.rise + ev.hold) as f64 + ev.fall as f64 * (ev.peak - 1.0) / (ev.peak - ev.to);
+                    let from = x.plus_secs(cut_at.ceil() as i64 + 120);
+                    let to = x.plus_secs(clear_at.ceil() as i64 + 300);
+                    for (person, pm) in model.people.iter().enumerate() {
+                        if pm.role == Role::Face(face) && pm.shift == shift {
+                            plan.mods.push(TripMod { person, day: xday, kind: ModKind::Withdraw { face, from, to } });
+                        }
+                    }
+                }
+                plan.events.push(ev);
                 watch(&mut plan, place_of(point), Test::AtLeast(point, 1.0));
             }
             InjectionKind::CoRise => {

@@ -145,7 +145,7 @@ pub(crate) fn base_trip(model: &MineModel, seed: u64, origin: Timestamp, person:
         _ => pm.shift,
     };
     let s0 = day_start.plus_secs(shift as i64 * SHIFT);
-    let entry = s0.plus_secs(-walk(25, 45) * MIN);
+    let entry = s0.plus_secs(-walk(25, 45) * MIN + walk(0, 59));
     let leave = s0.plus_secs(SHIFT + walk(0, 20) * MIN);
     let mut l;
     match pm.role {
@@ -203,6 +203,18 @@ pub(crate) fn base_trips(model: &MineModel, seed: u64, origin: Timestamp, day: i
 pub(crate) fn modify(model: &MineModel, trip: &mut Trip, kind: &ModKind) {
     match *kind {
         ModKind::Sos { from, to } => trip.sos = Some((from, to)),
+        ModKind::Withdraw { face, from, to } => {
+            // Only those at the face when the power goes off withdraw, to the panel roadway.
+            let Some(here) = trip.station_at(from) else { return };
+            let f = &model.faces[face];
+            if !f.stations.contains(&here) || !trip.underground_at(to) {
+                return;
+            }
+            trip.legs.retain(|l| l.0 < from || l.0 > to);
+            trip.legs.push((from, model.panels[f.panel].station));
+            trip.legs.push((to, here));
+            trip.legs.sort_by_key(|l| l.0);
+        }
         ModKind::Restricted { from, to } => {
             let back = trip.legs[trip.leg_at(from)].1;
             trip.legs.retain(|l| l.0 < from || l.0 > to);

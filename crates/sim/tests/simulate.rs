@@ -37,6 +37,8 @@ struct Scan {
     /// CDSS values of feeders at 0 (power cut), by (mine, time).
     feeders_off: BTreeSet<(String, Timestamp)>,
     cards_known: BTreeMap<String, BTreeSet<String>>,
+    /// People underground per (mine, area name, time).
+    in_area: BTreeMap<(String, String, Timestamp), u32>,
     stations_known: BTreeMap<String, BTreeSet<String>>,
 }
 
@@ -143,6 +145,7 @@ impl Scan {
                     }
                     underground += 1;
                     *per_area.entry(&area.code).or_default() += 1;
+                    *self.in_area.entry((mine.clone(), area.name.clone(), t)).or_default() += 1;
                     if area.kind == AreaKind::Restricted {
                         ab("restricted", &area.name, 0.0);
                     }
@@ -260,6 +263,12 @@ fn default_run_parses_back_and_every_injection_is_visible() {
                 assert!(cut.len() >= 3, "{t:?}");
                 assert!(cut.iter().all(|a| a.status & Status::POWER_CUT != 0 && a.status & Status::ALARM != 0));
                 assert!(cut.iter().all(|a| scan.feeders_off.contains(&(t.mine.clone(), a.time))), "feeders drop with the cut");
+                // The crew withdraws from the face while the power is off.
+                let face = t.place.trim_end_matches("T1").to_string();
+                let count = |at: Timestamp| scan.in_area.get(&(t.mine.clone(), face.clone(), at)).copied().unwrap_or(0);
+                let before = count(Timestamp(t.start.0 - t.start.0 % 300 - 1800));
+                let during = (t.start.0 / 300..=(t.end.0 + 300) / 300).map(|k| count(Timestamp(k * 300))).min().unwrap();
+                assert!(before >= 5 && during <= 2, "{face}: {before} people before, {during} during the cut");
             }
             "methane_no_cut" => {
                 assert_eq!(rules, ["CM26-11.4", "CSR-GAS-3"]);
