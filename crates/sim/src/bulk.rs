@@ -44,7 +44,16 @@ fn widen(model: &mut MineModel, n: usize) {
         def.code = format!("{}01{kind}{:04}{:05}", model.code, def.sensor_type.0, 50_000 + k);
         def.location = format!("{}-{}", def.location, k / base + 2);
         def.relations.clear();
-        let copy = SimPoint { def, name: src.name, model: src.model, face: src.face, panel: src.panel, class: src.class, cuts: vec![], decimals: src.decimals };
+        let copy = SimPoint {
+            def,
+            name: src.name,
+            model: src.model,
+            face: src.face,
+            panel: src.panel,
+            class: src.class,
+            cuts: vec![],
+            decimals: src.decimals,
+        };
         model.points.push(copy);
         k += 1;
     }
@@ -63,7 +72,12 @@ pub fn cdss_bulk(
     generate(cfg, points_per_mine, budget, sink)
 }
 
-fn generate(cfg: &SimConfig, points: usize, budget: u64, sink: &mut dyn FnMut(&str, &[u8]) -> std::io::Result<()>) -> Result<BulkOutput, SimError> {
+fn generate(
+    cfg: &SimConfig,
+    points: usize,
+    budget: u64,
+    sink: &mut dyn FnMut(&str, &[u8]) -> std::io::Result<()>,
+) -> Result<BulkOutput, SimError> {
     let cfg = SimConfig { injections: vec![], ..cfg.clone() };
     cfg.validate()?;
     if points == 0 {

@@ -235,10 +235,22 @@ impl CdssEvent {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum ModKind {
     /// The crew at a face withdraws while the power is cut (撤人) and returns after it is restored.
-    Withdraw { face: usize, from: Timestamp, to: Timestamp },
-    Restricted { from: Timestamp, to: Timestamp },
-    Sos { from: Timestamp, to: Timestamp },
-    Overtime { leave: Timestamp },
+    Withdraw {
+        face: usize,
+        from: Timestamp,
+        to: Timestamp,
+    },
+    Restricted {
+        from: Timestamp,
+        to: Timestamp,
+    },
+    Sos {
+        from: Timestamp,
+        to: Timestamp,
+    },
+    Overtime {
+        leave: Timestamp,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -255,10 +267,19 @@ enum Test {
     AtLeast(usize, f64),
     /// Declared in every CDDY, for the whole run.
     Declared,
-    InArea { person: usize, area: usize },
+    InArea {
+        person: usize,
+        area: usize,
+    },
     Sos(usize),
-    Overtime { person: usize, secs: i64 },
-    AreaOver { area: usize, quota: usize },
+    Overtime {
+        person: usize,
+        secs: i64,
+    },
+    AreaOver {
+        area: usize,
+        quota: usize,
+    },
     Headcount(usize),
 }
 
@@ -319,7 +340,9 @@ impl Plan {
             let hit = match w.test {
                 Test::InArea { person, area } => recs.iter().any(|r| r.person == person && r.underground && r.area == area),
                 Test::Sos(person) => recs.iter().any(|r| r.person == person && r.sos),
-                Test::Overtime { person, secs } => recs.iter().any(|r| r.person == person && r.underground && t.secs_since(r.entered) > secs),
+                Test::Overtime { person, secs } => {
+                    recs.iter().any(|r| r.person == person && r.underground && t.secs_since(r.entered) > secs)
+                }
                 Test::AreaOver { area, quota } => recs.iter().filter(|r| r.underground && r.area == area).count() > quota,
                 Test::Headcount(n) => recs.iter().filter(|r| r.underground).count() > n,
                 _ => false,
@@ -336,7 +359,14 @@ impl Plan {
             .iter()
             .filter_map(|w| {
                 let (start, end) = (w.first?, w.last?);
-                Some(TruthLine { kind: w.kind.id().into(), mine: mine.into(), rules: w.kind.rules(start), start, end, place: w.place.clone() })
+                Some(TruthLine {
+                    kind: w.kind.id().into(),
+                    mine: mine.into(),
+                    rules: w.kind.rules(start),
+                    start,
+                    end,
+                    place: w.place.clone(),
+                })
             })
             .collect()
     }
@@ -390,7 +420,11 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
             let trips = people::base_trips(model, cfg.seed, origin, day);
             let cands: Vec<Trip> = trips
                 .into_iter()
-                .filter(|t| matches!(model.people[t.person].role, Role::Face(_)) && model.people[t.person].shift == shift && !used_people.contains(&t.person))
+                .filter(|t| {
+                    matches!(model.people[t.person].role, Role::Face(_))
+                        && model.people[t.person].shift == shift
+                        && !used_people.contains(&t.person)
+                })
                 .collect();
             if cands.is_empty() {
                 return None;

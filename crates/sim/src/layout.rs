@@ -188,8 +188,10 @@ pub(crate) struct MineModel {
 }
 
 const MINE_NAMES: [&str; 12] = ["东山", "青龙", "白杨河", "石门", "红岭", "金川", "北坡", "柳林", "南沟", "大湾", "西岔", "枣园"];
-const SURNAMES: [&str; 24] =
-    ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢"];
+const SURNAMES: [&str; 24] = [
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋",
+    "郑", "谢",
+];
 const GIVEN: [&str; 32] = [
     "建国", "志强", "海涛", "永刚", "文军", "国平", "立新", "红旗", "保华", "振宇", "德明", "春生", "金山", "宏伟", "卫东", "小龙", "庆丰",
     "树林", "兴旺", "学军", "长江", "少华", "晓峰", "国栋", "俊杰", "大勇", "世伟", "玉林", "永福", "光明", "继红", "新民",
@@ -254,7 +256,16 @@ impl Points<'_> {
         self.substations += 1;
         let code = format!("{}01DT4001{:04}", self.mine, self.substations);
         self.current_substation = code.clone();
-        self.push(SensorType::SUBSTATION, ValueKind::MultiState, "", format!("{location}分站"), Model::Const(1.0), None, Thresholds::default(), code)
+        self.push(
+            SensorType::SUBSTATION,
+            ValueKind::MultiState,
+            "",
+            format!("{location}分站"),
+            Model::Const(1.0),
+            None,
+            Thresholds::default(),
+            code,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -402,30 +413,78 @@ impl MineModel {
         let roadway = add_station(&mut stations, &areas, &mut rng, roadway_area, "主要运输大巷".into());
         let chamber = add_station(&mut stations, &areas, &mut rng, chamber_area, "中央变电所".into());
 
-        let mut pts = Points { mine: &code, rng: &mut rng, points: vec![], substations: 0, serials: vec![], current_substation: String::new() };
+        let mut pts =
+            Points { mine: &code, rng: &mut rng, points: vec![], substations: 0, serials: vec![], current_substation: String::new() };
 
         // Main ventilation and surface-connected points.
         pts.substation("中央变电所");
-        let main_return_ch4 =
-            pts.analog(SensorType::METHANE, "总回风巷".into(), Model::Methane { base: gas_base * 0.6, gain: 0.0, cap: 0.45 }, LocationClass::MainReturn, methane_th(0.75, None, None));
+        let main_return_ch4 = pts.analog(
+            SensorType::METHANE,
+            "总回风巷".into(),
+            Model::Methane { base: gas_base * 0.6, gain: 0.0, cap: 0.45 },
+            LocationClass::MainReturn,
+            methane_th(0.75, None, None),
+        );
         pts.analog(SensorType::CO, "总回风巷".into(), Model::Co { base: 2.0, cap: 8.0 }, LocationClass::MainReturn, high_th(24.0));
-        pts.analog(SensorType::WIND_SPEED, "总回风巷测风站".into(), Model::Wind { base: 2.6 }, LocationClass::MainReturn, wind_th(None, 8.0));
+        pts.analog(
+            SensorType::WIND_SPEED,
+            "总回风巷测风站".into(),
+            Model::Wind { base: 2.6 },
+            LocationClass::MainReturn,
+            wind_th(None, 8.0),
+        );
         pts.analog(SensorType::TEMPERATURE, "总回风巷".into(), Model::Temp { base: 22.5 }, LocationClass::MainReturn, high_th(26.0));
         pts.binary(SensorType::MAIN_FAN, "主要通风机1号".into(), Model::Const(1.0));
         pts.binary(SensorType::MAIN_FAN, "主要通风机2号(备用)".into(), Model::Const(0.0));
-        pts.analog(SensorType(6), "主要通风机风硐".into(), Model::Pressure { base: 2150.0 }, LocationClass::MainReturn, Thresholds::default());
-        pts.analog(SensorType::O2, "副井井底进风".into(), Model::O2 { base: 20.8 }, LocationClass::MainIntake, Thresholds { alarm_low: Some(20.0), clear_low: Some(20.0), ..Thresholds::default() });
+        pts.analog(
+            SensorType(6),
+            "主要通风机风硐".into(),
+            Model::Pressure { base: 2150.0 },
+            LocationClass::MainReturn,
+            Thresholds::default(),
+        );
+        pts.analog(
+            SensorType::O2,
+            "副井井底进风".into(),
+            Model::O2 { base: 20.8 },
+            LocationClass::MainIntake,
+            Thresholds { alarm_low: Some(20.0), clear_low: Some(20.0), ..Thresholds::default() },
+        );
         pts.analog(SensorType::WIND_SPEED, "主要进风巷".into(), Model::Wind { base: 2.2 }, LocationClass::MainIntake, wind_th(None, 8.0));
         pts.analog(SensorType::TEMPERATURE, "主要进风巷".into(), Model::Temp { base: 18.8 }, LocationClass::MainIntake, high_th(26.0));
         pts.analog(SensorType::TEMPERATURE, "中央变电所".into(), Model::Temp { base: 23.0 }, LocationClass::MachineChamber, high_th(30.0));
-        pts.analog(SensorType::METHANE, "中央变电所".into(), Model::Methane { base: 0.03, gain: 0.0, cap: 0.1 }, LocationClass::MachineChamber, methane_th(0.5, None, None));
+        pts.analog(
+            SensorType::METHANE,
+            "中央变电所".into(),
+            Model::Methane { base: 0.03, gain: 0.0, cap: 0.1 },
+            LocationClass::MachineChamber,
+            methane_th(0.5, None, None),
+        );
         pts.substation("主运输大巷");
-        pts.analog(SensorType::METHANE, "井下煤仓".into(), Model::Methane { base: gas_base * 0.8, gain: 0.0, cap: 0.6 }, LocationClass::CoalBunker, methane_th(1.5, Some(1.5), Some(1.5)));
-        pts.analog(SensorType::CO, "主运输大巷带式输送机".into(), Model::Co { base: 3.0, cap: 8.0 }, LocationClass::BeltRoadway, high_th(24.0));
+        pts.analog(
+            SensorType::METHANE,
+            "井下煤仓".into(),
+            Model::Methane { base: gas_base * 0.8, gain: 0.0, cap: 0.6 },
+            LocationClass::CoalBunker,
+            methane_th(1.5, Some(1.5), Some(1.5)),
+        );
+        pts.analog(
+            SensorType::CO,
+            "主运输大巷带式输送机".into(),
+            Model::Co { base: 3.0, cap: 8.0 },
+            LocationClass::BeltRoadway,
+            high_th(24.0),
+        );
         pts.binary(SensorType::SMOKE, "主运输大巷带式输送机机头".into(), Model::Const(0.0));
         pts.binary(SensorType::DEVICE_ON_OFF, "主运输大巷带式输送机".into(), Model::Const(1.0));
         pts.binary(SensorType::DEVICE_ON_OFF, "中央水泵房1号水泵".into(), Model::Const(1.0));
-        pts.analog(SensorType::WIND_SPEED, "主运输大巷".into(), Model::Wind { base: 1.9 }, LocationClass::BeltRoadway, wind_th(Some(0.25), 6.0));
+        pts.analog(
+            SensorType::WIND_SPEED,
+            "主运输大巷".into(),
+            Model::Wind { base: 1.9 },
+            LocationClass::BeltRoadway,
+            wind_th(Some(0.25), 6.0),
+        );
 
         // Panels.
         let mut panels = Vec::new();
@@ -441,12 +500,36 @@ impl MineModel {
                 methane_th(1.0, Some(1.0), Some(1.0)),
             );
             pts.points[ch4].panel = Some(p);
-            pts.analog(SensorType::CO, format!("{pname}回风巷"), Model::Co { base: 2.0, cap: 8.0 }, LocationClass::PanelReturn, high_th(24.0));
-            pts.analog(SensorType::WIND_SPEED, format!("{pname}回风巷测风站"), Model::Wind { base: 2.0 }, LocationClass::PanelReturn, wind_th(Some(0.25), 6.0));
-            pts.analog(SensorType::TEMPERATURE, format!("{pname}回风巷"), Model::Temp { base: 22.0 }, LocationClass::PanelReturn, high_th(26.0));
+            pts.analog(
+                SensorType::CO,
+                format!("{pname}回风巷"),
+                Model::Co { base: 2.0, cap: 8.0 },
+                LocationClass::PanelReturn,
+                high_th(24.0),
+            );
+            pts.analog(
+                SensorType::WIND_SPEED,
+                format!("{pname}回风巷测风站"),
+                Model::Wind { base: 2.0 },
+                LocationClass::PanelReturn,
+                wind_th(Some(0.25), 6.0),
+            );
+            pts.analog(
+                SensorType::TEMPERATURE,
+                format!("{pname}回风巷"),
+                Model::Temp { base: 22.0 },
+                LocationClass::PanelReturn,
+                high_th(26.0),
+            );
             let feeder = pts.binary(SensorType::FEED, format!("{pname}回风巷馈电"), Model::Feeder);
             pts.cuts(ch4, feeder);
-            pts.analog(SensorType::WIND_SPEED, format!("{pname}轨道上山"), Model::Wind { base: 1.7 }, LocationClass::OtherRoadway, wind_th(Some(0.15), 8.0));
+            pts.analog(
+                SensorType::WIND_SPEED,
+                format!("{pname}轨道上山"),
+                Model::Wind { base: 1.7 },
+                LocationClass::OtherRoadway,
+                wind_th(Some(0.15), 8.0),
+            );
             panel_return_ch4.push(ch4);
             panels.push(PanelModel { name: pname, area: 0, station: 0, faces: vec![] });
         }
@@ -467,31 +550,109 @@ impl MineModel {
                 let return_feeder = pts.binary(SensorType::FEED, format!("{id}回风巷馈电"), Model::Feeder);
                 let face_th = methane_th(1.0, Some(1.5), Some(1.0));
                 let ret_th = methane_th(1.0, Some(1.0), Some(1.0));
-                t1 = pts.analog(SensorType::METHANE, format!("{name}T1"), Model::Methane { base: gb, gain: gas_gain, cap: 0.7 }, LocationClass::LongwallFace, face_th);
-                let t0 = pts.analog(SensorType::METHANE, format!("{name}上隅角T0"), Model::Methane { base: gb + 0.05, gain: gas_gain, cap: 0.75 }, LocationClass::ReturnCorner, face_th);
-                let t2 = pts.analog(SensorType::METHANE, format!("{id}回风巷T2"), Model::Methane { base: gb * 0.85, gain: gas_gain * 0.7, cap: 0.6 }, LocationClass::LongwallReturn, ret_th);
-                let shearer = pts.analog(SensorType::METHANE, format!("{id}采煤机"), Model::Methane { base: gb, gain: gas_gain * 1.1, cap: 0.7 }, LocationClass::Shearer, face_th);
+                t1 = pts.analog(
+                    SensorType::METHANE,
+                    format!("{name}T1"),
+                    Model::Methane { base: gb, gain: gas_gain, cap: 0.7 },
+                    LocationClass::LongwallFace,
+                    face_th,
+                );
+                let t0 = pts.analog(
+                    SensorType::METHANE,
+                    format!("{name}上隅角T0"),
+                    Model::Methane { base: gb + 0.05, gain: gas_gain, cap: 0.75 },
+                    LocationClass::ReturnCorner,
+                    face_th,
+                );
+                let t2 = pts.analog(
+                    SensorType::METHANE,
+                    format!("{id}回风巷T2"),
+                    Model::Methane { base: gb * 0.85, gain: gas_gain * 0.7, cap: 0.6 },
+                    LocationClass::LongwallReturn,
+                    ret_th,
+                );
+                let shearer = pts.analog(
+                    SensorType::METHANE,
+                    format!("{id}采煤机"),
+                    Model::Methane { base: gb, gain: gas_gain * 1.1, cap: 0.7 },
+                    LocationClass::Shearer,
+                    face_th,
+                );
                 let mut cutters = vec![t1, t0, t2, shearer];
                 if grade != GasGrade::Low {
-                    cutters.push(pts.analog(SensorType::METHANE, format!("{id}回风巷中部"), Model::Methane { base: gb * 0.8, gain: gas_gain * 0.6, cap: 0.6 }, LocationClass::LongwallReturn, ret_th));
+                    cutters.push(pts.analog(
+                        SensorType::METHANE,
+                        format!("{id}回风巷中部"),
+                        Model::Methane { base: gb * 0.8, gain: gas_gain * 0.6, cap: 0.6 },
+                        LocationClass::LongwallReturn,
+                        ret_th,
+                    ));
                 }
                 if grade == GasGrade::Outburst {
-                    cutters.push(pts.analog(SensorType::METHANE, format!("{id}进风巷"), Model::Methane { base: 0.04, gain: 0.0, cap: 0.15 }, LocationClass::LongwallIntake, methane_th(0.5, Some(0.5), Some(0.5))));
+                    cutters.push(pts.analog(
+                        SensorType::METHANE,
+                        format!("{id}进风巷"),
+                        Model::Methane { base: 0.04, gain: 0.0, cap: 0.15 },
+                        LocationClass::LongwallIntake,
+                        methane_th(0.5, Some(0.5), Some(0.5)),
+                    ));
                 }
                 for &c in &cutters {
                     pts.cuts(c, face_feeder);
                     pts.cuts(c, return_feeder);
                     pts.points[c].face = Some(f);
                 }
-                co_return = pts.analog(SensorType::CO, format!("{id}回风巷"), Model::Co { base: 2.5, cap: 8.0 }, LocationClass::LongwallReturn, high_th(24.0));
-                pts.analog(SensorType::CO, format!("{name}上隅角"), Model::Co { base: 3.0, cap: 8.0 }, LocationClass::ReturnCorner, high_th(24.0));
-                pts.analog(SensorType::WIND_SPEED, format!("{id}回风巷测风站"), Model::Wind { base: 1.8 }, LocationClass::LongwallReturn, wind_th(Some(0.25), 6.0));
+                co_return = pts.analog(
+                    SensorType::CO,
+                    format!("{id}回风巷"),
+                    Model::Co { base: 2.5, cap: 8.0 },
+                    LocationClass::LongwallReturn,
+                    high_th(24.0),
+                );
+                pts.analog(
+                    SensorType::CO,
+                    format!("{name}上隅角"),
+                    Model::Co { base: 3.0, cap: 8.0 },
+                    LocationClass::ReturnCorner,
+                    high_th(24.0),
+                );
+                pts.analog(
+                    SensorType::WIND_SPEED,
+                    format!("{id}回风巷测风站"),
+                    Model::Wind { base: 1.8 },
+                    LocationClass::LongwallReturn,
+                    wind_th(Some(0.25), 6.0),
+                );
                 pts.analog(SensorType::TEMPERATURE, name.clone(), Model::Temp { base: 23.0 }, LocationClass::LongwallFace, high_th(26.0));
-                pts.analog(SensorType::TEMPERATURE, format!("{id}回风巷"), Model::Temp { base: 22.5 }, LocationClass::LongwallReturn, high_th(26.0));
+                pts.analog(
+                    SensorType::TEMPERATURE,
+                    format!("{id}回风巷"),
+                    Model::Temp { base: 22.5 },
+                    LocationClass::LongwallReturn,
+                    high_th(26.0),
+                );
                 pts.substation(&format!("{id}运输巷"));
-                pts.analog(SensorType::O2, format!("{id}进风巷"), Model::O2 { base: 20.7 }, LocationClass::LongwallIntake, Thresholds { alarm_low: Some(20.0), clear_low: Some(20.0), ..Thresholds::default() });
-                pts.analog(SensorType::WIND_SPEED, format!("{id}进风巷"), Model::Wind { base: 1.6 }, LocationClass::LongwallIntake, wind_th(Some(0.25), 6.0));
-                pts.analog(SensorType::CO, format!("{id}运输巷带式输送机"), Model::Co { base: 3.5, cap: 8.0 }, LocationClass::BeltRoadway, high_th(24.0));
+                pts.analog(
+                    SensorType::O2,
+                    format!("{id}进风巷"),
+                    Model::O2 { base: 20.7 },
+                    LocationClass::LongwallIntake,
+                    Thresholds { alarm_low: Some(20.0), clear_low: Some(20.0), ..Thresholds::default() },
+                );
+                pts.analog(
+                    SensorType::WIND_SPEED,
+                    format!("{id}进风巷"),
+                    Model::Wind { base: 1.6 },
+                    LocationClass::LongwallIntake,
+                    wind_th(Some(0.25), 6.0),
+                );
+                pts.analog(
+                    SensorType::CO,
+                    format!("{id}运输巷带式输送机"),
+                    Model::Co { base: 3.5, cap: 8.0 },
+                    LocationClass::BeltRoadway,
+                    high_th(24.0),
+                );
                 pts.binary(SensorType::SMOKE, format!("{id}运输巷带式输送机机头"), Model::Const(0.0));
                 for dev in ["采煤机", "刮板输送机", "转载机", "运输巷带式输送机"] {
                     let d = pts.binary(SensorType::DEVICE_ON_OFF, format!("{id}{dev}"), Model::Running);
@@ -503,15 +664,45 @@ impl MineModel {
                 name = format!("{id}掘进工作面");
                 pts.substation(&name);
                 let face_feeder = pts.binary(SensorType::FEEDER, format!("{name}馈电器"), Model::Feeder);
-                t1 = pts.analog(SensorType::METHANE, format!("{name}T1"), Model::Methane { base: gb, gain: gas_gain * 0.9, cap: 0.7 }, LocationClass::HeadingFace, methane_th(1.0, Some(1.5), Some(1.0)));
-                let ret = pts.analog(SensorType::METHANE, format!("{name}回风流"), Model::Methane { base: gb * 0.85, gain: gas_gain * 0.6, cap: 0.6 }, LocationClass::HeadingReturn, methane_th(1.0, Some(1.0), Some(1.0)));
-                let rh = pts.analog(SensorType::METHANE, format!("{id}掘进机"), Model::Methane { base: gb, gain: gas_gain, cap: 0.7 }, LocationClass::Roadheader, methane_th(1.0, Some(1.5), Some(1.0)));
+                t1 = pts.analog(
+                    SensorType::METHANE,
+                    format!("{name}T1"),
+                    Model::Methane { base: gb, gain: gas_gain * 0.9, cap: 0.7 },
+                    LocationClass::HeadingFace,
+                    methane_th(1.0, Some(1.5), Some(1.0)),
+                );
+                let ret = pts.analog(
+                    SensorType::METHANE,
+                    format!("{name}回风流"),
+                    Model::Methane { base: gb * 0.85, gain: gas_gain * 0.6, cap: 0.6 },
+                    LocationClass::HeadingReturn,
+                    methane_th(1.0, Some(1.0), Some(1.0)),
+                );
+                let rh = pts.analog(
+                    SensorType::METHANE,
+                    format!("{id}掘进机"),
+                    Model::Methane { base: gb, gain: gas_gain, cap: 0.7 },
+                    LocationClass::Roadheader,
+                    methane_th(1.0, Some(1.5), Some(1.0)),
+                );
                 for c in [t1, ret, rh] {
                     pts.cuts(c, face_feeder);
                     pts.points[c].face = Some(f);
                 }
-                co_return = pts.analog(SensorType::CO, format!("{name}回风流"), Model::Co { base: 2.0, cap: 8.0 }, LocationClass::HeadingReturn, high_th(24.0));
-                pts.analog(SensorType::WIND_SPEED, format!("{name}回风流"), Model::Wind { base: 1.2 }, LocationClass::HeadingReturn, wind_th(Some(0.25), 4.0));
+                co_return = pts.analog(
+                    SensorType::CO,
+                    format!("{name}回风流"),
+                    Model::Co { base: 2.0, cap: 8.0 },
+                    LocationClass::HeadingReturn,
+                    high_th(24.0),
+                );
+                pts.analog(
+                    SensorType::WIND_SPEED,
+                    format!("{name}回风流"),
+                    Model::Wind { base: 1.2 },
+                    LocationClass::HeadingReturn,
+                    wind_th(Some(0.25), 4.0),
+                );
                 pts.analog(SensorType::TEMPERATURE, name.clone(), Model::Temp { base: 23.5 }, LocationClass::HeadingFace, high_th(26.0));
                 pts.binary(SensorType::AUX_FAN, format!("{name}局部通风机(主)"), Model::Const(1.0));
                 pts.binary(SensorType::AUX_FAN, format!("{name}局部通风机(备)"), Model::Const(0.0));
@@ -531,16 +722,32 @@ impl MineModel {
             };
             let points: Vec<usize> = (before..pts.points.len()).collect();
             panels[panel].faces.push(f);
-            faces.push(FaceModel { id, name, longwall, panel, area: 0, stations: [0, 0], t1, co_return, feeder, run, stop, phase, crew, points, feeders });
+            faces.push(FaceModel {
+                id,
+                name,
+                longwall,
+                panel,
+                area: 0,
+                stations: [0, 0],
+                t1,
+                co_return,
+                feeder,
+                run,
+                stop,
+                phase,
+                crew,
+                points,
+                feeders,
+            });
         }
         let points = pts.points;
 
         // Positioning areas of panels, faces and the restricted goaf seal.
-        for p in 0..panels.len() {
-            let max_crews: u32 = panels[p].faces.iter().map(|&f| faces[f].crew.iter().copied().max().unwrap_or(0)).sum();
-            let a = add_area(&mut areas, AreaKind::Other, Some(2 * max_crews + 20), format!("{}轨道巷", panels[p].name));
-            panels[p].area = a;
-            panels[p].station = add_station(&mut stations, &areas, &mut rng, a, format!("{}轨道巷", panels[p].name));
+        for panel in panels.iter_mut() {
+            let max_crews: u32 = panel.faces.iter().map(|&f| faces[f].crew.iter().copied().max().unwrap_or(0)).sum();
+            let a = add_area(&mut areas, AreaKind::Other, Some(2 * max_crews + 20), format!("{}轨道巷", panel.name));
+            panel.area = a;
+            panel.station = add_station(&mut stations, &areas, &mut rng, a, format!("{}轨道巷", panel.name));
         }
         for face in faces.iter_mut() {
             let max = face.crew.iter().copied().max().unwrap_or(0);
@@ -555,25 +762,26 @@ impl MineModel {
 
         // Workforce: face crews, roadway staff and gas inspectors on each shift, leaders, contractors.
         let mut people: Vec<PersonModel> = Vec::new();
-        let add_person = |people: &mut Vec<PersonModel>, role: Role, shift: usize, job: &str, title: Option<&str>, team: &str, special: bool| {
-            let n = people.len();
-            let person = Person {
-                card: format!("{code}{:05}", n + 1),
-                name: person_name(n + index * 13),
-                job: (!job.is_empty()).then(|| job.to_string()),
-                title: title.map(str::to_string),
-                team: team.to_string(),
-                birth: format!("{}-{:02}-01", 1968 + (n * 7) % 32, 1 + n % 12),
-                education: String::new(),
-                is_leader: matches!(role, Role::Leader(_)),
-                is_special: special,
+        let add_person =
+            |people: &mut Vec<PersonModel>, role: Role, shift: usize, job: &str, title: Option<&str>, team: &str, special: bool| {
+                let n = people.len();
+                let person = Person {
+                    card: format!("{code}{:05}", n + 1),
+                    name: person_name(n + index * 13),
+                    job: (!job.is_empty()).then(|| job.to_string()),
+                    title: title.map(str::to_string),
+                    team: team.to_string(),
+                    birth: format!("{}-{:02}-01", 1968 + (n * 7) % 32, 1 + n % 12),
+                    education: String::new(),
+                    is_leader: matches!(role, Role::Leader(_)),
+                    is_special: special,
+                };
+                people.push(PersonModel { person, role, shift });
             };
-            people.push(PersonModel { person, role, shift });
-        };
         let mut crew_total = [0u32; 3];
         for (f, face) in faces.iter().enumerate() {
             let team = if face.longwall { format!("综采{}队", f + 1) } else { format!("掘进{}队", f + 1 - n_long) };
-            for s in 0..3 {
+            for (s, total) in crew_total.iter_mut().enumerate() {
                 for k in 0..face.crew[s] {
                     let (job, special) = match (face.longwall, k) {
                         (_, 0) => ("班长", false),
@@ -588,18 +796,26 @@ impl MineModel {
                     let title = (k == 0).then_some("班长");
                     add_person(&mut people, Role::Face(f), s, job, title, &team, special);
                 }
-                crew_total[s] += face.crew[s];
+                *total += face.crew[s];
             }
         }
-        let roadway_posts = [(yard, "信号工"), (yard, "把钩工"), (roadway, "电机车司机"), (roadway, "带式输送机司机"), (roadway, "带式输送机司机"), (chamber, "变电所值班电工"), (chamber, "水泵司机")];
-        for s in 0..3 {
+        let roadway_posts = [
+            (yard, "信号工"),
+            (yard, "把钩工"),
+            (roadway, "电机车司机"),
+            (roadway, "带式输送机司机"),
+            (roadway, "带式输送机司机"),
+            (chamber, "变电所值班电工"),
+            (chamber, "水泵司机"),
+        ];
+        for (s, total) in crew_total.iter_mut().enumerate() {
             for &(station, job) in &roadway_posts {
                 add_person(&mut people, Role::Roadway(station), s, job, None, "机运队", job.contains("电工") || job.contains("司机"));
             }
             for n in 0..3 {
                 add_person(&mut people, Role::Ventilation(n), s, if n == 2 { "测风工" } else { "瓦斯检查工" }, None, "通风队", true);
             }
-            crew_total[s] += roadway_posts.len() as u32 + 3 + 1;
+            *total += roadway_posts.len() as u32 + 3 + 1;
         }
         let leaders = LEADER_TITLES.len();
         for (n, title) in LEADER_TITLES.iter().enumerate() {
@@ -652,7 +868,10 @@ impl MineModel {
         info.approved_capacity_tpa = Some(if self.faces.iter().filter(|f| f.longwall).count() >= 3 { 1_800_000.0 } else { 1_200_000.0 });
         info.approved_headcount = Some(self.approved_headcount);
         info.gas_grade = Some(self.grade);
-        info.hydro_class = Some(if self.index % 2 == 0 { HydroClass::Medium } else { HydroClass::Simple });
+        info.hydro_class = Some(match self.index % 2 {
+            0 => HydroClass::Medium,
+            _ => HydroClass::Simple,
+        });
         info.status_history = vec![StatusPeriod { status: MineStatus::Producing, from: at(2015, 1, 1), to: None }];
         let phone = |n: usize| format!("0000-{:07}", self.index * 100 + n);
         info.principal = Some(Contact { name: self.leader_name(0), role: "矿长".into(), phone: phone(1) });
@@ -662,7 +881,7 @@ impl MineModel {
         ];
         info.licences = vec![Licence {
             kind: "safety_production".into(),
-            number: format!("（虚）MK安许证字〔{}〕", 2024_000 + self.index),
+            number: format!("（虚）MK安许证字〔{}〕", 2_024_000 + self.index),
             valid_from: at(2024, 1, 1),
             valid_to: at(2027, 12, 31),
         }];
@@ -730,7 +949,8 @@ impl MineModel {
     /// CDDY (测点基本信息) with the 7-field system header.
     pub fn cddy(&mut self, t: Timestamp) -> (String, usize) {
         let time = t.upload_format();
-        let mut w = UploadWriter::with_header(&[&self.code, &self.name, "KJ95X", "煤矿安全监控系统", "虚构监控设备厂", "2028-12-31", &time]);
+        let mut w =
+            UploadWriter::with_header(&[&self.code, &self.name, "KJ95X", "煤矿安全监控系统", "虚构监控设备厂", "2028-12-31", &time]);
         for p in &mut self.points {
             p.def.time = Some(t);
             w.record(&p.def);
@@ -760,7 +980,16 @@ impl MineModel {
     pub fn ryxx(&self, t: Timestamp) -> (String, usize) {
         let time = t.upload_format();
         let approved = self.approved_headcount.to_string();
-        let mut w = UploadWriter::with_header(&[&self.code, &self.name, &approved, "KJ236", "煤矿井下人员定位系统", "虚构定位设备厂", "2028-06-30", &time]);
+        let mut w = UploadWriter::with_header(&[
+            &self.code,
+            &self.name,
+            &approved,
+            "KJ236",
+            "煤矿井下人员定位系统",
+            "虚构定位设备厂",
+            "2028-06-30",
+            &time,
+        ]);
         for p in &self.people {
             w.record(&p.person);
         }
@@ -788,7 +1017,11 @@ mod tests {
                 if p.def.sensor_type == SensorType::METHANE {
                     let alarm = th.alarm_high.unwrap();
                     match p.class.unwrap() {
-                        LocationClass::LongwallFace | LocationClass::ReturnCorner | LocationClass::HeadingFace | LocationClass::Shearer | LocationClass::Roadheader => {
+                        LocationClass::LongwallFace
+                        | LocationClass::ReturnCorner
+                        | LocationClass::HeadingFace
+                        | LocationClass::Shearer
+                        | LocationClass::Roadheader => {
                             assert_eq!((alarm, th.cut_high, th.restore_high), (1.0, Some(1.5), Some(1.0)), "{}", p.def.location)
                         }
                         LocationClass::LongwallReturn | LocationClass::HeadingReturn | LocationClass::PanelReturn => {

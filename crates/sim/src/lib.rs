@@ -178,9 +178,9 @@ pub fn simulate(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> std::io::R
     cfg.validate()?;
     let assigned = inject::assign(cfg);
     let mut mines = Vec::with_capacity(cfg.mines);
-    for index in 0..cfg.mines {
+    for (index, kinds) in assigned.iter().enumerate() {
         let mut model = layout::MineModel::build(cfg.seed, index)?;
-        let plan = inject::plan(cfg, &mut model, &assigned[index])?;
+        let plan = inject::plan(cfg, &mut model, kinds)?;
         mines.push(MineRun::new(cfg, model, plan));
     }
     let mut out = Counter { sink, files: 0, records: 0, bytes: 0 };

@@ -135,7 +135,15 @@ impl Scan {
                     assert!(self.stations_known[&mine].contains(r.station.as_deref().unwrap()), "{name}: unknown station");
                     let area = &areas[r.area.as_deref().expect("area")];
                     let mut ab = |what, place: &str, value: f64| {
-                        self.abnormal.push(Abnormal { mine: mine.clone(), time: t, what, place: place.into(), card: r.card.clone(), value, status: 0 })
+                        self.abnormal.push(Abnormal {
+                            mine: mine.clone(),
+                            time: t,
+                            what,
+                            place: place.into(),
+                            card: r.card.clone(),
+                            value,
+                            status: 0,
+                        })
                     };
                     if r.sos {
                         ab("sos", &area.name, 0.0);
@@ -157,11 +165,27 @@ impl Scan {
                 for (code, n) in per_area {
                     let a = &areas[code];
                     if a.kind != AreaKind::Restricted && a.quota.is_some_and(|q| q > 0 && n > q) {
-                        self.abnormal.push(Abnormal { mine: mine.clone(), time: t, what: "area_quota", place: a.name.clone(), card: String::new(), value: n as f64, status: 0 });
+                        self.abnormal.push(Abnormal {
+                            mine: mine.clone(),
+                            time: t,
+                            what: "area_quota",
+                            place: a.name.clone(),
+                            card: String::new(),
+                            value: n as f64,
+                            status: 0,
+                        });
                     }
                 }
                 if underground > self.approved[&mine] {
-                    self.abnormal.push(Abnormal { mine: mine.clone(), time: t, what: "headcount", place: "全矿井".into(), card: String::new(), value: underground as f64, status: 0 });
+                    self.abnormal.push(Abnormal {
+                        mine: mine.clone(),
+                        time: t,
+                        what: "headcount",
+                        place: "全矿井".into(),
+                        card: String::new(),
+                        value: underground as f64,
+                        status: 0,
+                    });
                 }
             }
             other => panic!("unexpected family {other}"),
@@ -203,7 +227,11 @@ fn explains(kind: &str) -> &'static [&'static str] {
 /// while walking out).
 fn covered(a: &Abnormal, truth: &[TruthLine]) -> bool {
     truth.iter().any(|t| {
-        t.mine == a.mine && explains(&t.kind).contains(&a.what) && t.start <= a.time && a.time <= t.end && (t.place == a.place || a.what == "headcount" || a.what == "overtime")
+        t.mine == a.mine
+            && explains(&t.kind).contains(&a.what)
+            && t.start <= a.time
+            && a.time <= t.end
+            && (t.place == a.place || a.what == "headcount" || a.what == "overtime")
     })
 }
 
@@ -291,7 +319,11 @@ fn default_run_parses_back_and_every_injection_is_visible() {
             }
             "lax_cut_off" => {
                 assert_eq!(rules, ["CSR-SENS-1"]);
-                assert!(scan.declared_cuts.contains(&(t.mine.clone(), t.place.clone(), "2".into())), "declared 2.0 % cut-off at {}", t.place);
+                assert!(
+                    scan.declared_cuts.contains(&(t.mine.clone(), t.place.clone(), "2".into())),
+                    "declared 2.0 % cut-off at {}",
+                    t.place
+                );
                 assert_eq!((t.start, t.end.plus_secs(cfg.cdss_interval_secs as i64)), (cfg.start, cfg.end()));
             }
             "restricted_entry" => {
@@ -351,7 +383,10 @@ fn same_seed_same_bytes_and_mines_are_independent() {
 
     // Injections in mine 2 leave mines 1 and 3 byte-identical to an uninjected run.
     let quiet = collect(&SimConfig { injections: vec![], ..cfg.clone() });
-    let loud = collect(&SimConfig { injections: vec![Injection::parse("methane_no_cut@2").unwrap(), Injection::parse("sos@2").unwrap()], ..cfg.clone() });
+    let loud = collect(&SimConfig {
+        injections: vec![Injection::parse("methane_no_cut@2").unwrap(), Injection::parse("sos@2").unwrap()],
+        ..cfg.clone()
+    });
     let of = |files: &[(String, Vec<u8>)], mine: &str| files.iter().filter(|(n, _)| n.starts_with(mine)).cloned().collect::<Vec<_>>();
     assert_eq!(of(&quiet, "999901000001"), of(&loud, "999901000001"));
     assert_eq!(of(&quiet, "999901000003"), of(&loud, "999901000003"));
@@ -366,7 +401,10 @@ fn explicit_injections_one_day_and_other_cadence() {
         cdss_interval_secs: 30,
         ryss_interval_secs: 600,
         start: Timestamp::from_beijing(2026, 3, 10, 0, 0, 0).unwrap(),
-        injections: ["methane_no_cut@1", "methane_3pct_10min@1", "overtime@1", "headcount_over@1", "area_over_quota@1"].iter().map(|s| Injection::parse(s).unwrap()).collect(),
+        injections: ["methane_no_cut@1", "methane_3pct_10min@1", "overtime@1", "headcount_over@1", "area_over_quota@1"]
+            .iter()
+            .map(|s| Injection::parse(s).unwrap())
+            .collect(),
         ..SimConfig::default()
     };
     let (out, scan) = run(&cfg);

@@ -2,10 +2,10 @@
 //! database, shared by every backend.
 //!
 //! Archive layout: `<archive>/<sha[0..2]>/<sha256>`, one file per distinct
-//! content, read-only, never overwritten. A file is first written to
-//! `<archive>/.tmp/` and then hard-linked to its final name, so the final name
-//! is created at most once and never holds a partial write (falls back to a
-//! direct `create_new` on filesystems without hard links).
+//! content, read-only, never modified. A file is first written to
+//! `<archive>/.tmp/` and then renamed to its final name, so the final name
+//! never holds a partial write; as the name is the hash of the content, a
+//! concurrent writer of the same name can only put the same bytes there.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -68,26 +68,13 @@ impl Archive {
         let tmp_dir = self.dir.join(".tmp");
         fs::create_dir_all(&tmp_dir).map_err(|e| StoreError::io(&tmp_dir, e))?;
         let tmp = tmp_dir.join(format!("{sha}.{}.{}", std::process::id(), TMP_COUNTER.fetch_add(1, Ordering::Relaxed)));
-        // A leftover from a crashed run of a process with the same pid is ours to remove.
-        let _ = fs::remove_file(&tmp);
-        write_new(&tmp, bytes, self.sync)?;
-        let linked = fs::hard_link(&tmp, &fin);
-        let _ = fs::remove_file(&tmp);
-        match linked {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
-                // Another writer archived the same content first: verify, never replace.
-                self.get(sha)?;
-                return Ok(fin);
-            }
-            Err(_) => match write_new(&fin, bytes, self.sync) {
-                Ok(()) => {}
-                Err(StoreError::Io { source, .. }) if source.kind() == ErrorKind::AlreadyExists => {
-                    self.get(sha)?;
-                    return Ok(fin);
-                }
-                Err(e) => return Err(e),
-            },
+        write_tmp(&tmp, bytes, self.sync)?;
+        // The name is the content's hash, so renaming over a concurrent writer's copy
+        // replaces identical bytes; a rename (unlike link + unlink) frees no inode and
+        // costs one directory operation, which dominates ingest of many small files.
+        if let Err(e) = fs::rename(&tmp, &fin) {
+            let _ = fs::remove_file(&tmp);
+            return Err(StoreError::io(&fin, e));
         }
         if self.sync {
             sync_dir(&parent)?;
@@ -114,16 +101,26 @@ impl Archive {
     }
 }
 
-/// Creates `path` (failing if it exists), writes `bytes`, optionally fsyncs, and makes it read-only.
-fn write_new(path: &Path, bytes: &[u8], sync: bool) -> Result<(), StoreError> {
-    let mut f = OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| StoreError::io(path, e))?;
+/// Writes a private temporary file, read-only from birth, optionally fsynced.
+fn write_tmp(path: &Path, bytes: &[u8], sync: bool) -> Result<(), StoreError> {
+    let mut opts = OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o444);
+    }
+    let mut f = opts.open(path).map_err(|e| StoreError::io(path, e))?;
     f.write_all(bytes).map_err(|e| StoreError::io(path, e))?;
     if sync {
         f.sync_all().map_err(|e| StoreError::io(path, e))?;
     }
-    let mut perm = f.metadata().map_err(|e| StoreError::io(path, e))?.permissions();
-    perm.set_readonly(true);
-    fs::set_permissions(path, perm).map_err(|e| StoreError::io(path, e))?;
+    #[cfg(not(unix))]
+    {
+        let mut perm = f.metadata().map_err(|e| StoreError::io(path, e))?.permissions();
+        perm.set_readonly(true);
+        fs::set_permissions(path, perm).map_err(|e| StoreError::io(path, e))?;
+    }
     Ok(())
 }
 
