@@ -103,7 +103,16 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn process_g2(&mut self, fname: &FileName, family: Family, text: &str, opts: &ParseOptions, report: &mut FileReport, sink: &mut dyn ContentSink, out: &mut Vec<Finding>) {
+    fn process_g2(
+        &mut self,
+        fname: &FileName,
+        family: Family,
+        text: &str,
+        opts: &ParseOptions,
+        report: &mut FileReport,
+        sink: &mut dyn ContentSink,
+        out: &mut Vec<Finding>,
+    ) {
         let doc = match Document::split(fname, text, opts) {
             Ok(d) => d,
             Err(e) => {
@@ -125,7 +134,16 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn process_g1(&mut self, fname: &FileName, family: Family, text: &str, opts: &ParseOptions, report: &mut FileReport, sink: &mut dyn ContentSink, out: &mut Vec<Finding>) {
+    fn process_g1(
+        &mut self,
+        fname: &FileName,
+        family: Family,
+        text: &str,
+        opts: &ParseOptions,
+        report: &mut FileReport,
+        sink: &mut dyn ContentSink,
+        out: &mut Vec<Finding>,
+    ) {
         match minesafe_formats::upload::parse_g1(fname, family, text, opts) {
             Ok((header, content)) => self.accept(fname, header.time, &header, content, report, sink, out),
             Err(e) => {
@@ -136,7 +154,16 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn accept(&mut self, fname: &FileName, header_time: Timestamp, header: &container::Header, content: Content<'_>, report: &mut FileReport, sink: &mut dyn ContentSink, out: &mut Vec<Finding>) {
+    fn accept(
+        &mut self,
+        fname: &FileName,
+        header_time: Timestamp,
+        header: &container::Header,
+        content: Content<'_>,
+        report: &mut FileReport,
+        sink: &mut dyn ContentSink,
+        out: &mut Vec<Finding>,
+    ) {
         let (total, accepted, rejected) = content.counts();
         report.total = total;
         report.accepted = accepted;

@@ -49,7 +49,19 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn new(name: &str) -> Self {
-        FileReport { name: name.to_string(), mine: None, family: None, encoding: None, header_time: None, total: 0, accepted: 0, rejected: 0, outcome: Outcome::Accepted, error: None, record_errors: vec![] }
+        FileReport {
+            name: name.to_string(),
+            mine: None,
+            family: None,
+            encoding: None,
+            header_time: None,
+            total: 0,
+            accepted: 0,
+            rejected: 0,
+            outcome: Outcome::Accepted,
+            error: None,
+            record_errors: vec![],
+        }
     }
 
     /// The whole file is rejected: all its records count as rejected.
@@ -131,7 +143,15 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let outcomes: Vec<String> = self.files_by_outcome.iter().map(|(k, v)| format!("{v} {k}")).collect();
-        write!(f, "{} files ({}); {} records = {} accepted + {} rejected", self.files, outcomes.join(", "), self.records, self.accepted, self.rejected)?;
+        write!(
+            f,
+            "{} files ({}); {} records = {} accepted + {} rejected",
+            self.files,
+            outcomes.join(", "),
+            self.records,
+            self.accepted,
+            self.rejected
+        )?;
         if !self.reasons.is_empty() {
             let reasons: Vec<String> = self.reasons.iter().map(|(k, v)| format!("{k}: {v}")).collect();
             write!(f, "; reasons: {}", reasons.join(", "))?;

@@ -16,7 +16,15 @@ fn main() {
     let mut size = 0usize;
     while size < mb << 20 {
         let p = &points[n % points.len()];
-        let r = CdssRecord { point: p, sensor_name: "甲烷", location: "1201综采工作面T1", value: Some((n % 400) as f64 / 100.0), unit: "%CH4", status: Status(0), time: t };
+        let r = CdssRecord {
+            point: p,
+            sensor_name: "甲烷",
+            location: "1201综采工作面T1",
+            value: Some((n % 400) as f64 / 100.0),
+            unit: "%CH4",
+            status: Status(0),
+            time: t,
+        };
         w.record(&r);
         n += 1;
         size += 80;

@@ -261,7 +261,9 @@ impl<'a> Document<'a> {
         }
         let fields: Vec<String> = first.split(';').map(|s| s.trim().to_string()).collect();
         let fields = trim_trailing_empty(fields);
-        let raw = time_field.checked_sub(1).and_then(|i| fields.get(i)).ok_or_else(|| FileError::BadHeader(format!("{} fields, the legacy header needs its data time in field {time_field}", fields.len())))?;
+        let raw = time_field.checked_sub(1).and_then(|i| fields.get(i)).ok_or_else(|| {
+            FileError::BadHeader(format!("{} fields, the legacy header needs its data time in field {time_field}", fields.len()))
+        })?;
         let time = Timestamp::parse_beijing(raw).map_err(|e| FileError::BadHeader(format!("data time: {e}")))?;
         check_future(time, opts)?;
         let records: Vec<&str> = rest.iter().copied().filter(|s| !s.is_empty()).collect();
@@ -307,7 +309,12 @@ impl<R> Parsed<R> {
     /// where a wire layout type (e.g. one alarm file's field order) is unwrapped into
     /// the shared domain type.
     pub fn map<S>(self, mut f: impl FnMut(R) -> S) -> Parsed<S> {
-        Parsed { header: self.header, accepted: self.accepted.into_iter().map(|(i, r)| (i, f(r))).collect(), rejected: self.rejected, total: self.total }
+        Parsed {
+            header: self.header,
+            accepted: self.accepted.into_iter().map(|(i, r)| (i, f(r))).collect(),
+            rejected: self.rejected,
+            total: self.total,
+        }
     }
 }
 
@@ -374,7 +381,12 @@ fn has_garbage(s: &str) -> bool {
 }
 
 /// Parses one record text; the caller's buffer is reused to avoid allocation.
-pub fn parse_record<'a, R: Record<'a>>(text: &'a str, header_time: Timestamp, opts: &ParseOptions, buf: &mut Vec<&'a str>) -> Result<R, RejectReason> {
+pub fn parse_record<'a, R: Record<'a>>(
+    text: &'a str,
+    header_time: Timestamp,
+    opts: &ParseOptions,
+    buf: &mut Vec<&'a str>,
+) -> Result<R, RejectReason> {
     if suspicious(text.as_bytes()) {
         if text.contains('；') {
             return Err(RejectReason::FullWidthSeparator);
@@ -598,7 +610,14 @@ mod tests {
         assert_eq!(FileName::format("999900000001", "CDSS", n.time), n.name);
         let g1 = FileName::parse("150622B0012000200092_SSSJ_20250301080010.TXT").unwrap();
         assert_eq!(g1.generation(), Generation::G1);
-        for bad in [".999900000001_CDSS_20250301080010.txt", "999900000001_CDSS_20250301080010.txt.part", "999900000001_cdss_20250301080010.txt", "99990000001_CDSS_20250301080010.txt", "999900000001_CDSS_20251301080010.txt", "999900000001_CDSS.txt"] {
+        for bad in [
+            ".999900000001_CDSS_20250301080010.txt",
+            "999900000001_CDSS_20250301080010.txt.part",
+            "999900000001_cdss_20250301080010.txt",
+            "99990000001_CDSS_20250301080010.txt",
+            "999900000001_CDSS_20251301080010.txt",
+            "999900000001_CDSS.txt",
+        ] {
             assert!(matches!(FileName::parse(bad), Err(FileError::BadName(_))), "{bad}");
         }
     }

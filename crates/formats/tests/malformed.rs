@@ -57,7 +57,8 @@ fn record_level_errors_are_named() {
 
 #[test]
 fn trailing_separator_and_empty_optionals_are_accepted() {
-    for ok in ["P;甲烷;L;0.3;%CH4;0;2025-03-01 08:00:10;", "P;;;;;;2025-03-01 08:00:10", " P ; 甲烷 ;L;0.3;%CH4;0;2025-03-01 08:00:10 "] {
+    for ok in ["P;甲烷;L;0.3;%CH4;0;2025-03-01 08:00:10;", "P;;;;;;2025-03-01 08:00:10", " P ; 甲烷 ;L;0.3;%CH4;0;2025-03-01 08:00:10 "]
+    {
         let (accepted, codes, _) = cdss_outcome(&cdss_with(ok));
         assert_eq!((accepted, codes.len()), (3, 0), "{ok}");
     }
@@ -134,7 +135,8 @@ fn every_family_dispatches_to_its_variant() {
     for (family, record) in g2 {
         let name = format!("999900000001_{}_20250301080010.txt", family.type_code());
         let text = format!("{HEADER}{record}~||");
-        let (got, counts) = with_upload(&name, text.as_bytes(), &ParseOptions::default(), |u| (u.content.family(), u.content.counts())).unwrap_or_else(|e| panic!("{family:?}: {e}"));
+        let (got, counts) = with_upload(&name, text.as_bytes(), &ParseOptions::default(), |u| (u.content.family(), u.content.counts()))
+            .unwrap_or_else(|e| panic!("{family:?}: {e}"));
         assert_eq!((got, counts), (*family, (1, 1, 0)), "{family:?}");
     }
     let sssj = "2025-03-01 08:00:10;1;~150622B001200020009201MN00010001;0.5;0;~||";

@@ -7,11 +7,13 @@
 use minesafe_formats::container::{ParseOptions, Record, UploadWriter};
 use minesafe_formats::families::person_alarm::{PersonAlarm, PersonAlarmKind};
 use minesafe_formats::{
-    split, with_upload, AbnormalEvent, AbnormalKind, CdssRecord, Content, CrowdAlarm, Document, Family, FileName, G1CddyRecord, OvertimeAlarm, RestrictedAreaAlarm, SosAlarm, SssjRecord, StationState, Statistic,
-    SubstationState,
+    split, with_upload, AbnormalEvent, AbnormalKind, CdssRecord, Content, CrowdAlarm, Document, Family, FileName, G1CddyRecord,
+    OvertimeAlarm, RestrictedAreaAlarm, SosAlarm, SssjRecord, StationState, Statistic, SubstationState,
 };
 use minesafe_model::monitoring::{LinkState, RelationKind, Substation, SupplyState};
-use minesafe_model::{Area, AreaKind, Person, PointDef, Position, PositionState, Relation, SensorType, Station, Status, Thresholds, Timestamp, ValueKind};
+use minesafe_model::{
+    Area, AreaKind, Person, PointDef, Position, PositionState, Relation, SensorType, Station, Status, Thresholds, Timestamp, ValueKind,
+};
 use proptest::prelude::*;
 
 const MINE: &str = "999900000001";
@@ -96,7 +98,12 @@ fn relation() -> impl Strategy<Value = Relation> {
     ];
     // Device names may contain `-` (the parser joins the tail back).
     let device = prop::option::of("[a-zA-Z0-9\u{4e00}-\u{9fa5}-]{0,6}[a-zA-Z0-9\u{4e00}-\u{9fa5}]");
-    (kind, code(), device, prop::option::of(code())).prop_map(|(kind, point, device, controller)| Relation { kind, point, device, controller })
+    (kind, code(), device, prop::option::of(code())).prop_map(|(kind, point, device, controller)| Relation {
+        kind,
+        point,
+        device,
+        controller,
+    })
 }
 
 fn thresholds() -> impl Strategy<Value = Thresholds> {
@@ -119,54 +126,72 @@ fn point_def() -> impl Strategy<Value = PointDef> {
         (text(), text(), text(), opt_num(), opt_num(), opt_num()),
         (prop::collection::vec(relation(), 0..3), opt_time()),
     )
-        .prop_map(|((code, system, substation, st, kind, unit), (range_high, range_low, thresholds), (on_label, off_label, location, x, y, z), (relations, time))| PointDef {
-            code,
-            system,
-            substation,
-            sensor_type: SensorType(st),
-            kind,
-            unit,
-            range_high,
-            range_low,
-            thresholds,
-            on_label,
-            off_label,
-            location,
-            x,
-            y,
-            z,
-            relations,
-            time,
-        })
+        .prop_map(
+            |(
+                (code, system, substation, st, kind, unit),
+                (range_high, range_low, thresholds),
+                (on_label, off_label, location, x, y, z),
+                (relations, time),
+            )| PointDef {
+                code,
+                system,
+                substation,
+                sensor_type: SensorType(st),
+                kind,
+                unit,
+                range_high,
+                range_low,
+                thresholds,
+                on_label,
+                off_label,
+                location,
+                x,
+                y,
+                z,
+                relations,
+                time,
+            },
+        )
 }
 
 /// A G1 point definition: only what the legacy layout carries, with a conventional code.
 fn g1_point_def() -> impl Strategy<Value = PointDef> {
     let kind = prop_oneof![Just(ValueKind::Analog), Just(ValueKind::Accumulator), Just(ValueKind::Binary)];
-    (kind, 0u16..=9999, "[0-9]{1,6}", text(), text(), text(), (opt_num(), opt_num(), thresholds()), (text(), text()), prop::collection::vec(relation(), 0..3)).prop_map(
-        |(kind, st, serial, substation, location, unit, (range_high, range_low, thresholds), (on_label, off_label), relations)| {
-            let binary = kind == ValueKind::Binary;
-            PointDef {
-                code: format!("{G1_MINE}01{}{st:04}{serial}", kind.code()),
-                system: "01".into(),
-                substation,
-                sensor_type: SensorType(st),
-                kind,
-                unit: if binary { String::new() } else { unit },
-                range_high: range_high.filter(|_| !binary),
-                range_low: range_low.filter(|_| !binary),
-                thresholds: if binary { Thresholds::default() } else { thresholds },
-                on_label: if binary { on_label } else { String::new() },
-                off_label: if binary { off_label } else { String::new() },
-                location,
-                x: None,
-                y: None,
-                z: None,
-                relations,
-                time: Some(header_time()),
-            }
-        },
+    (
+        kind,
+        0u16..=9999,
+        "[0-9]{1,6}",
+        text(),
+        text(),
+        text(),
+        (opt_num(), opt_num(), thresholds()),
+        (text(), text()),
+        prop::collection::vec(relation(), 0..3),
     )
+        .prop_map(
+            |(kind, st, serial, substation, location, unit, (range_high, range_low, thresholds), (on_label, off_label), relations)| {
+                let binary = kind == ValueKind::Binary;
+                PointDef {
+                    code: format!("{G1_MINE}01{}{st:04}{serial}", kind.code()),
+                    system: "01".into(),
+                    substation,
+                    sensor_type: SensorType(st),
+                    kind,
+                    unit: if binary { String::new() } else { unit },
+                    range_high: range_high.filter(|_| !binary),
+                    range_low: range_low.filter(|_| !binary),
+                    thresholds: if binary { Thresholds::default() } else { thresholds },
+                    on_label: if binary { on_label } else { String::new() },
+                    off_label: if binary { off_label } else { String::new() },
+                    location,
+                    x: None,
+                    y: None,
+                    z: None,
+                    relations,
+                    time: Some(header_time()),
+                }
+            },
+        )
 }
 
 type CdssFields = (String, String, String, Option<f64>, String, u16, Timestamp);
@@ -180,7 +205,14 @@ fn cdss_record(f: &CdssFields) -> CdssRecord<'_> {
 }
 
 fn substation() -> impl Strategy<Value = Substation> {
-    (code(), text(), opt_num(), opt_num(), opt_num(), opt_time()).prop_map(|(code, location, x, y, z, time)| Substation { code, location, x, y, z, time })
+    (code(), text(), opt_num(), opt_num(), opt_num(), opt_time()).prop_map(|(code, location, x, y, z, time)| Substation {
+        code,
+        location,
+        x,
+        y,
+        z,
+        time,
+    })
 }
 
 fn substation_state() -> impl Strategy<Value = SubstationState> {
@@ -188,8 +220,8 @@ fn substation_state() -> impl Strategy<Value = SubstationState> {
 }
 
 fn statistic() -> impl Strategy<Value = Statistic> {
-    ((code(), text(), text(), text(), time(), 0i64..86_400), (opt_num(), opt_time(), opt_num(), opt_time(), opt_num(), opt_time())).prop_map(
-        |((point, sensor_name, location, unit, start, len), (max, max_time, min, min_time, avg, time))| Statistic {
+    ((code(), text(), text(), text(), time(), 0i64..86_400), (opt_num(), opt_time(), opt_num(), opt_time(), opt_num(), opt_time()))
+        .prop_map(|((point, sensor_name, location, unit, start, len), (max, max_time, min, min_time, avg, time))| Statistic {
             point,
             sensor_name,
             location,
@@ -202,32 +234,40 @@ fn statistic() -> impl Strategy<Value = Statistic> {
             min_time,
             avg,
             time,
-        },
-    )
+        })
 }
 
 fn abnormal_event() -> impl Strategy<Value = AbnormalEvent> {
-    ((code(), text(), text(), text(), 0u16..=999, interval()), (opt_num(), opt_time(), opt_num(), opt_time(), opt_num()), (text(), text(), opt_time(), text(), opt_time())).prop_map(
-        |((point, sensor_name, location, unit, kind, (start, end)), (max, max_time, min, min_time, avg), (cause, measures, entered_at, entered_by, time))| AbnormalEvent {
-            point,
-            sensor_name,
-            location,
-            unit,
-            kind: AbnormalKind(kind),
-            start,
-            end,
-            max,
-            max_time,
-            min,
-            min_time,
-            avg,
-            cause,
-            measures,
-            entered_at,
-            entered_by,
-            time,
-        },
+    (
+        (code(), text(), text(), text(), 0u16..=999, interval()),
+        (opt_num(), opt_time(), opt_num(), opt_time(), opt_num()),
+        (text(), text(), opt_time(), text(), opt_time()),
     )
+        .prop_map(
+            |(
+                (point, sensor_name, location, unit, kind, (start, end)),
+                (max, max_time, min, min_time, avg),
+                (cause, measures, entered_at, entered_by, time),
+            )| AbnormalEvent {
+                point,
+                sensor_name,
+                location,
+                unit,
+                kind: AbnormalKind(kind),
+                start,
+                end,
+                max,
+                max_time,
+                min,
+                min_time,
+                avg,
+                cause,
+                measures,
+                entered_at,
+                entered_by,
+                time,
+            },
+        )
 }
 
 fn area() -> impl Strategy<Value = Area> {
@@ -236,7 +276,15 @@ fn area() -> impl Strategy<Value = Area> {
 }
 
 fn station() -> impl Strategy<Value = Station> {
-    (digits(), text(), opt_num(), opt_num(), opt_num(), text(), opt_time()).prop_map(|(code, name, x, y, z, description, time)| Station { code, name, x, y, z, description, time })
+    (digits(), text(), opt_num(), opt_num(), opt_num(), text(), opt_time()).prop_map(|(code, name, x, y, z, description, time)| Station {
+        code,
+        name,
+        x,
+        y,
+        z,
+        description,
+        time,
+    })
 }
 
 fn station_state() -> impl Strategy<Value = StationState> {
@@ -249,17 +297,19 @@ fn job() -> impl Strategy<Value = Option<String>> {
 }
 
 fn person() -> impl Strategy<Value = Person> {
-    (digits(), text(), job(), job(), text(), text(), text(), any::<bool>(), any::<bool>()).prop_map(|(card, name, job, title, team, birth, education, is_leader, is_special)| Person {
-        card,
-        name,
-        job,
-        title,
-        team,
-        birth,
-        education,
-        is_leader,
-        is_special,
-    })
+    (digits(), text(), job(), job(), text(), text(), text(), any::<bool>(), any::<bool>()).prop_map(
+        |(card, name, job, title, team, birth, education, is_leader, is_special)| Person {
+            card,
+            name,
+            job,
+            title,
+            team,
+            birth,
+            education,
+            is_leader,
+            is_special,
+        },
+    )
 }
 
 fn position() -> impl Strategy<Value = Position> {
@@ -269,44 +319,68 @@ fn position() -> impl Strategy<Value = Position> {
         (opt_code(), opt_time(), opt_code(), opt_time(), text(), opt_num()),
         (any::<bool>(), any::<bool>(), any::<bool>(), prop::collection::vec((digits(), time()), 0..4)),
     )
-        .prop_map(|((card, name, state, entered, exited), (area, area_since, station, station_since, shift_system, distance), (sos, is_leader, is_special, track))| Position {
+        .prop_map(
+            |(
+                (card, name, state, entered, exited),
+                (area, area_since, station, station_since, shift_system, distance),
+                (sos, is_leader, is_special, track),
+            )| Position {
+                card,
+                name,
+                state,
+                entered,
+                exited,
+                area,
+                area_since,
+                station,
+                station_since,
+                shift_system,
+                distance,
+                sos,
+                is_leader,
+                is_special,
+                track,
+            },
+        )
+}
+
+fn person_alarm(kind: PersonAlarmKind) -> impl Strategy<Value = PersonAlarm> {
+    (digits(), text(), opt_time(), interval(), opt_code(), opt_time(), opt_code(), opt_time()).prop_map(
+        move |(card, name, entered, (start, end), area, area_since, station, station_since)| PersonAlarm {
+            kind,
             card,
             name,
-            state,
             entered,
-            exited,
+            start,
+            end,
             area,
             area_since,
             station,
             station_since,
-            shift_system,
-            distance,
-            sos,
-            is_leader,
-            is_special,
-            track,
-        })
-}
-
-fn person_alarm(kind: PersonAlarmKind) -> impl Strategy<Value = PersonAlarm> {
-    (digits(), text(), opt_time(), interval(), opt_code(), opt_time(), opt_code(), opt_time()).prop_map(move |(card, name, entered, (start, end), area, area_since, station, station_since)| PersonAlarm {
-        kind,
-        card,
-        name,
-        entered,
-        start,
-        end,
-        area,
-        area_since,
-        station,
-        station_since,
-    })
+        },
+    )
 }
 
 fn crowd_alarm() -> impl Strategy<Value = CrowdAlarm> {
-    (nonempty_text(), prop::option::of(any::<u32>()), prop::option::of(any::<u32>()), opt_code(), text(), interval(), prop::collection::vec(digits(), 0..5)).prop_map(
-        |(alarm_type, quota, count, area, area_name, (start, end), cards)| CrowdAlarm { alarm_type, quota, count, area, area_name, start, end, cards },
+    (
+        nonempty_text(),
+        prop::option::of(any::<u32>()),
+        prop::option::of(any::<u32>()),
+        opt_code(),
+        text(),
+        interval(),
+        prop::collection::vec(digits(), 0..5),
     )
+        .prop_map(|(alarm_type, quota, count, area, area_name, (start, end), cards)| CrowdAlarm {
+            alarm_type,
+            quota,
+            count,
+            area,
+            area_name,
+            start,
+            end,
+            cards,
+        })
 }
 
 // ---- the round trip ----

@@ -96,13 +96,22 @@ pub fn progress(total_bytes: u64, quiet: bool, what: &str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new(total_bytes);
-    pb.set_style(ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    pb.set_style(
+        ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     pb.set_message(what.to_string());
     pb
 }
 
 /// Runs one engine over an ordered list of files.
-pub fn run_engine(files: &[(InputFile, Option<Timestamp>)], engine: &mut Engine, sink: &mut dyn ContentSink, pb: &ProgressBar, findings: &mut Vec<Finding>) -> (Vec<(PathBuf, FileReport)>, Summary) {
+pub fn run_engine(
+    files: &[(InputFile, Option<Timestamp>)],
+    engine: &mut Engine,
+    sink: &mut dyn ContentSink,
+    pb: &ProgressBar,
+    findings: &mut Vec<Finding>,
+) -> (Vec<(PathBuf, FileReport)>, Summary) {
     let mut reports = Vec::new();
     let mut summary = Summary::default();
     for (f, newest) in files {

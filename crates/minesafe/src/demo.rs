@@ -25,7 +25,15 @@ pub fn simulate(out: &Path, mines: usize, days: u32, seed: u64, inject: &[String
     let t0 = Instant::now();
     let o = minesafe_sim::write_to_dir(&cfg, out).with_context(|| format!("simulating into {}", out.display()))?;
     if !quiet {
-        eprintln!("minesafe simulate: {} files, {} records, {:.1} MB, {} injected violations in {:.1} s → {}", o.files, o.records, o.bytes as f64 / 1e6, o.truth.len(), t0.elapsed().as_secs_f64(), out.display());
+        eprintln!(
+            "minesafe simulate: {} files, {} records, {:.1} MB, {} injected violations in {:.1} s → {}",
+            o.files,
+            o.records,
+            o.bytes as f64 / 1e6,
+            o.truth.len(),
+            t0.elapsed().as_secs_f64(),
+            out.display()
+        );
     }
     Ok(0)
 }
@@ -68,7 +76,8 @@ pub fn evaluate(truth: &[TruthLine], findings: &[Finding]) -> Evaluation {
             e.missed.push(t.clone());
         }
     }
-    e.false_positives = findings.iter().filter(|f| f.severity >= Severity::Alarm && !truth.iter().any(|t| matches(f, t))).cloned().collect();
+    e.false_positives =
+        findings.iter().filter(|f| f.severity >= Severity::Alarm && !truth.iter().any(|t| matches(f, t))).cloned().collect();
     e
 }
 
@@ -111,7 +120,13 @@ pub fn run(mines: usize, days: u32, seed: u64, out: &Path, quiet: bool) -> Resul
     let mut w = stdout.lock();
     writeln!(w, "minesafe demo — {} mines, {} days, seed {seed}", mines, days)?;
     writeln!(w, "uploads: {}", result.summary)?;
-    writeln!(w, "simulated in {:.1} s; ingested and evaluated in {:.1} s; store: {}", t_sim.as_secs_f64(), (t_all - t_sim).as_secs_f64(), db.display())?;
+    writeln!(
+        w,
+        "simulated in {:.1} s; ingested and evaluated in {:.1} s; store: {}",
+        t_sim.as_secs_f64(),
+        (t_all - t_sim).as_secs_f64(),
+        db.display()
+    )?;
     writeln!(w)?;
     let mut by_mine: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &result.findings {
@@ -131,7 +146,16 @@ pub fn run(mines: usize, days: u32, seed: u64, out: &Path, quiet: bool) -> Resul
         }
         for t in injected {
             let found = result.findings.iter().any(|f| matches(f, t));
-            writeln!(w, "    injected {:<18} {} … {} {:<24} expects {:<22} {}", t.kind, t.start, t.end, t.place, t.rules.join("|"), if found { "found" } else { "MISSED" })?;
+            writeln!(
+                w,
+                "    injected {:<18} {} … {} {:<24} expects {:<22} {}",
+                t.kind,
+                t.start,
+                t.end,
+                t.place,
+                t.rules.join("|"),
+                if found { "found" } else { "MISSED" }
+            )?;
         }
     }
     let mut by_measure: BTreeMap<&str, usize> = BTreeMap::new();
@@ -151,7 +175,13 @@ pub fn run(mines: usize, days: u32, seed: u64, out: &Path, quiet: bool) -> Resul
     for f in eval.false_positives.iter().take(10) {
         writeln!(w, "  false positive: {} {} {} {}", f.rule, f.mine, f.start, f.title)?;
     }
-    writeln!(w, "total time {:.1} s. Next: `minesafe people <mine> --db {}` · `minesafe evidence <finding id> --db {} --out evidence/`", t0.elapsed().as_secs_f64(), db.display(), db.display())?;
+    writeln!(
+        w,
+        "total time {:.1} s. Next: `minesafe people <mine> --db {}` · `minesafe evidence <finding id> --db {} --out evidence/`",
+        t0.elapsed().as_secs_f64(),
+        db.display(),
+        db.display()
+    )?;
     Ok(0)
 }
 
@@ -172,7 +202,14 @@ mod tests {
 
     #[test]
     fn recall_and_false_positives() {
-        let truth = vec![TruthLine { kind: "methane_no_cut".into(), mine: "999901000001".into(), rules: vec!["CM26-11.4".into(), "CSR-GAS-3".into()], start: ts("2026-11-25 08:06:00"), end: ts("2026-11-25 08:12:00"), place: "T1".into() }];
+        let truth = vec![TruthLine {
+            kind: "methane_no_cut".into(),
+            mine: "999901000001".into(),
+            rules: vec!["CM26-11.4".into(), "CSR-GAS-3".into()],
+            start: ts("2026-11-25 08:06:00"),
+            end: ts("2026-11-25 08:12:00"),
+            place: "T1".into(),
+        }];
         let hit = finding("CSR-GAS-3", "999901000001", "2026-11-25 08:07:00", Some("2026-11-25 08:11:00"), Severity::Alarm);
         let wrong_mine = finding("CSR-GAS-3", "999901000002", "2026-11-25 08:07:00", None, Severity::Alarm);
         let too_late = finding("CM26-11.4", "999901000001", "2026-11-25 09:00:00", Some("2026-11-25 09:01:00"), Severity::MajorHazard);

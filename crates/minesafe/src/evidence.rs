@@ -22,6 +22,13 @@ pub fn run(finding: &str, db: &Path, out: &Path) -> Result<i32> {
     }
     std::fs::write(out.join("SHA256SUMS"), &manifest)?;
     std::fs::write(out.join("finding.json"), serde_json::to_string_pretty(&f)?)?;
-    println!("{} file(s) for finding {} ({}) written to {}; check with: (cd {} && sha256sum -c SHA256SUMS)", manifest.lines().count(), f.id, f.rule, out.display(), out.display());
+    println!(
+        "{} file(s) for finding {} ({}) written to {}; check with: (cd {} && sha256sum -c SHA256SUMS)",
+        manifest.lines().count(),
+        f.id,
+        f.rule,
+        out.display(),
+        out.display()
+    );
     Ok(0)
 }

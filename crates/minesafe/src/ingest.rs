@@ -71,7 +71,12 @@ pub struct IngestResult {
 }
 
 /// Ingests files into an open store. Shared by `ingest` and `demo`.
-pub fn ingest_files(store: &mut SqliteStore, files: Vec<InputFile>, registry: Registry, pb: &indicatif::ProgressBar) -> Result<IngestResult> {
+pub fn ingest_files(
+    store: &mut SqliteStore,
+    files: Vec<InputFile>,
+    registry: Registry,
+    pb: &indicatif::ProgressBar,
+) -> Result<IngestResult> {
     let mut engine = Engine::new(registry, ParseOptions::default());
     let mut findings = Vec::new();
     let mut reports = Vec::new();
@@ -98,7 +103,12 @@ pub fn ingest_files(store: &mut SqliteStore, files: Vec<InputFile>, registry: Re
                 let rejects: Vec<RejectRow> = report
                     .record_errors
                     .iter()
-                    .map(|e| RejectRow { record: Some(e.record), field: e.field().map(|f| f.to_string()), code: e.reason.reason_code().to_string(), message: e.reason.to_string() })
+                    .map(|e| RejectRow {
+                        record: Some(e.record),
+                        field: e.field().map(|f| f.to_string()),
+                        code: e.reason.reason_code().to_string(),
+                        message: e.reason.to_string(),
+                    })
                     .collect();
                 if !rejects.is_empty() {
                     store.record_rejects(id, &rejects)?;

@@ -8,8 +8,8 @@ mod demo;
 mod evidence;
 mod ingest;
 mod output;
-mod people;
 mod peak;
+mod people;
 
 use std::path::PathBuf;
 
@@ -17,7 +17,11 @@ use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "minesafe", version, about = "Mine-safety supervision: read the national uploads, judge them against the regulations, show the evidence.")]
+#[command(
+    name = "minesafe",
+    version,
+    about = "Mine-safety supervision: read the national uploads, judge them against the regulations, show the evidence."
+)]
 struct Cli {
     /// No progress bars or summaries on stderr.
     #[arg(long, global = true)]
@@ -122,7 +126,9 @@ fn main() -> Result<()> {
     let quiet = cli.quiet;
     let code = match cli.command {
         Command::Demo { mines, days, seed, out } => demo::run(mines, days, seed, &out, quiet)?,
-        Command::Simulate { out, mines, days, seed, inject, cdss_interval } => demo::simulate(&out, mines, days, seed, &inject, cdss_interval, quiet)?,
+        Command::Simulate { out, mines, days, seed, inject, cdss_interval } => {
+            demo::simulate(&out, mines, days, seed, &inject, cdss_interval, quiet)?
+        }
         Command::Check { paths, registry, format, threads } => batch::check(&paths, registry.as_deref(), format, threads, quiet)?,
         Command::Ingest { paths, db, registry } => ingest::run(&paths, &db, registry.as_deref(), quiet)?,
         Command::People { mine, db, format } => people::run(&mine, &db, format)?,

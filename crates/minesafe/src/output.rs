@@ -24,8 +24,30 @@ pub fn print_findings(findings: &[Finding], format: Format) -> Result<()> {
             for f in findings {
                 let end = f.end.map(|e| e.to_string()).unwrap_or_else(|| "open".into());
                 let tags = if f.tags.is_empty() { String::new() } else { format!(" [{}]", f.tags.join(", ")) };
-                writeln!(w, "{}  {}  {:<12} {:<12} {}  {}{}", f.start, f.mine, f.rule, f.severity.id(), f.place.as_deref().unwrap_or("-"), f.title, tags)?;
-                writeln!(w, "    until {end}; id {}; evidence: {} record(s), first {}", f.id, f.evidence.len(), f.evidence.first().map(|e| match e.record { Some(r) => format!("{}#{r}", e.file), None => e.file.clone() }).unwrap_or_default())?;
+                writeln!(
+                    w,
+                    "{}  {}  {:<12} {:<12} {}  {}{}",
+                    f.start,
+                    f.mine,
+                    f.rule,
+                    f.severity.id(),
+                    f.place.as_deref().unwrap_or("-"),
+                    f.title,
+                    tags
+                )?;
+                writeln!(
+                    w,
+                    "    until {end}; id {}; evidence: {} record(s), first {}",
+                    f.id,
+                    f.evidence.len(),
+                    f.evidence
+                        .first()
+                        .map(|e| match e.record {
+                            Some(r) => format!("{}#{r}", e.file),
+                            None => e.file.clone(),
+                        })
+                        .unwrap_or_default()
+                )?;
             }
         }
     }

@@ -21,8 +21,19 @@ pub fn run(mine: &str, db: &Path, format: Format) -> Result<i32> {
             println!("{:<18} {:<10} {:<18} {:<27} {:<24} {}", "card", "name", "area", "in area since", "station", "underground since");
             for p in &people {
                 let t = |t: Option<minesafe_model::Timestamp>| t.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
-                let since = p.entered.map(|e| format!("{} ({})", e, minesafe_model::time::human_duration(snapshot.secs_since(e)))).unwrap_or_else(|| "-".into());
-                println!("{:<18} {:<10} {:<18} {:<27} {:<24} {}", p.card, p.name, p.area.as_deref().unwrap_or("-"), t(p.area_since), p.station.as_deref().unwrap_or("-"), since);
+                let since = p
+                    .entered
+                    .map(|e| format!("{} ({})", e, minesafe_model::time::human_duration(snapshot.secs_since(e))))
+                    .unwrap_or_else(|| "-".into());
+                println!(
+                    "{:<18} {:<10} {:<18} {:<27} {:<24} {}",
+                    p.card,
+                    p.name,
+                    p.area.as_deref().unwrap_or("-"),
+                    t(p.area_since),
+                    p.station.as_deref().unwrap_or("-"),
+                    since
+                );
             }
         }
     }

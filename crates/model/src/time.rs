@@ -197,9 +197,7 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Timestamp::parse_rfc3339(&s)
-            .or_else(|_| Timestamp::parse_beijing(&s))
-            .map_err(serde::de::Error::custom)
+        Timestamp::parse_rfc3339(&s).or_else(|_| Timestamp::parse_beijing(&s)).map_err(serde::de::Error::custom)
     }
 }
 
@@ -240,7 +238,14 @@ mod tests {
 
     #[test]
     fn rejects_bad_times() {
-        for s in ["2025-02-30 00:00:00", "2025-13-01 00:00:00", "2025-03-01 24:00:00", "2025/03/01 08:00:00", "2025-03-01 8:00:00", "２０２５-03-01 08:00:00"] {
+        for s in [
+            "2025-02-30 00:00:00",
+            "2025-13-01 00:00:00",
+            "2025-03-01 24:00:00",
+            "2025/03/01 08:00:00",
+            "2025-03-01 8:00:00",
+            "２０２５-03-01 08:00:00",
+        ] {
             assert!(Timestamp::parse_beijing(s).is_err(), "{s}");
         }
         assert!(Timestamp::parse_beijing("2024-02-29 23:59:59").is_ok());

@@ -81,7 +81,15 @@ pub fn in_force_id(id: &str, t: Timestamp) -> &str {
 
 /// Builds a finding, taking severity, measure and consequences from the catalog.
 /// Unknown rule IDs are a programming error caught by tests; they fall back to `info`.
-pub fn finding(rule: &str, mine: &str, start: Timestamp, end: Option<Timestamp>, place: Option<&str>, title: String, evidence: Vec<Evidence>) -> Finding {
+pub fn finding(
+    rule: &str,
+    mine: &str,
+    start: Timestamp,
+    end: Option<Timestamp>,
+    place: Option<&str>,
+    title: String,
+    evidence: Vec<Evidence>,
+) -> Finding {
     let m = meta(rule);
     let mut tags = Vec::new();
     if m.is_some_and(|m| m.provisional) {
@@ -120,7 +128,11 @@ mod tests {
         assert_eq!(ids.len(), n, "duplicate rule IDs");
         for r in &c.rule {
             for code in &r.consequence {
-                assert!(["MH", "STOP-AREA", "STOP", "CLOSE-PROP", "REFER", "XFER", "SUPERVISE", "NOTICE", "GATE"].contains(&code.as_str()), "{}: {code}", r.id);
+                assert!(
+                    ["MH", "STOP-AREA", "STOP", "CLOSE-PROP", "REFER", "XFER", "SUPERVISE", "NOTICE", "GATE"].contains(&code.as_str()),
+                    "{}: {code}",
+                    r.id
+                );
             }
             assert!(!r.test.is_empty(), "{} names no pinning test", r.id);
         }

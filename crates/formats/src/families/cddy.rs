@@ -11,7 +11,8 @@ impl<'a> Record<'a> for PointDef {
 
     fn parse(f: &[&'a str]) -> Result<Self, FieldError> {
         let st = req(f, 4, "传感器类型")?;
-        let sensor_type = SensorType::parse(st).ok_or_else(|| FieldError::new(4, "传感器类型", format!("not a sensor type code: {st:?}")))?;
+        let sensor_type =
+            SensorType::parse(st).ok_or_else(|| FieldError::new(4, "传感器类型", format!("not a sensor type code: {st:?}")))?;
         let vk = req(f, 5, "数值类型")?;
         let kind = ValueKind::parse(vk).ok_or_else(|| FieldError::new(5, "数值类型", format!("expected MN, LJ, KG or DT, got {vk:?}")))?;
         Ok(PointDef {

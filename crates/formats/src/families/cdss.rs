@@ -39,7 +39,14 @@ impl<'a> Record<'a> for CdssRecord<'a> {
     }
 
     fn write(&self, out: &mut String) {
-        Fields::new(out).s(self.point).s(self.sensor_name).s(self.location).f(self.value).s(self.unit).s(&self.status.0.to_string()).t(Some(self.time));
+        Fields::new(out)
+            .s(self.point)
+            .s(self.sensor_name)
+            .s(self.location)
+            .f(self.value)
+            .s(self.unit)
+            .s(&self.status.0.to_string())
+            .t(Some(self.time));
     }
 
     fn data_time(&self) -> Option<Timestamp> {
@@ -50,6 +57,14 @@ impl<'a> Record<'a> for CdssRecord<'a> {
 impl<'a> CdssRecord<'a> {
     /// The reading as the rules see it.
     pub fn reading(&self) -> minesafe_model::Reading<'a> {
-        minesafe_model::Reading { point: self.point, sensor_name: self.sensor_name, location: self.location, unit: self.unit, value: self.value, status: self.status, time: self.time }
+        minesafe_model::Reading {
+            point: self.point,
+            sensor_name: self.sensor_name,
+            location: self.location,
+            unit: self.unit,
+            value: self.value,
+            status: self.status,
+            time: self.time,
+        }
     }
 }

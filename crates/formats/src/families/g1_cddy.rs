@@ -183,7 +183,10 @@ mod tests {
         let defs: Vec<&PointDef> = p.accepted.iter().map(|(_, r)| &r.0).collect();
         assert_eq!(defs.len(), 4);
         assert_eq!((defs[0].system.as_str(), defs[0].kind, defs[0].sensor_type), ("01", ValueKind::Analog, SensorType::METHANE));
-        assert_eq!((defs[0].thresholds.alarm_high, defs[0].thresholds.cut_high, defs[0].thresholds.restore_high), (Some(1.0), Some(1.5), Some(1.0)));
+        assert_eq!(
+            (defs[0].thresholds.alarm_high, defs[0].thresholds.cut_high, defs[0].thresholds.restore_high),
+            (Some(1.0), Some(1.5), Some(1.0))
+        );
         assert_eq!(defs[0].relations.len(), 1);
         assert_eq!(defs[0].relations[0].kind, RelationKind::PowerCut);
         assert_eq!(defs[0].location, "1201综采工作面");

@@ -85,7 +85,9 @@ impl Family {
 
     pub fn from_type(generation: Generation, kind: &str) -> Result<Family, FileError> {
         match generation {
-            Generation::G2 => Family::G2.into_iter().find(|f| f.type_code() == kind).ok_or_else(|| FileError::UnknownType(kind.to_string())),
+            Generation::G2 => {
+                Family::G2.into_iter().find(|f| f.type_code() == kind).ok_or_else(|| FileError::UnknownType(kind.to_string()))
+            }
             Generation::G1 => match kind {
                 "CDDY" => Ok(Family::G1Cddy),
                 "SSSJ" => Ok(Family::G1Sssj),
@@ -144,6 +146,17 @@ impl Family {
 
     /// Safety monitoring (安全监控) or personnel positioning (人员定位).
     pub fn is_positioning(self) -> bool {
-        matches!(self, Family::Ryqy | Family::Ryjz | Family::Ryxx | Family::Ryss | Family::Jzss | Family::Rycs | Family::Rycy | Family::Ryxz | Family::Ryqj)
+        matches!(
+            self,
+            Family::Ryqy
+                | Family::Ryjz
+                | Family::Ryxx
+                | Family::Ryss
+                | Family::Jzss
+                | Family::Rycs
+                | Family::Rycy
+                | Family::Ryxz
+                | Family::Ryqj
+        )
     }
 }

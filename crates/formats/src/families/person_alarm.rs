@@ -73,9 +73,11 @@ pub(crate) enum Slot {
 }
 
 /// RYCS: card, name, 入井时刻, start, end, area, since, station, since.
-pub(crate) const OVERTIME_ORDER: [Slot; 9] = [Slot::Card, Slot::Name, Slot::Entered, Slot::Start, Slot::End, Slot::Area, Slot::AreaSince, Slot::Station, Slot::StationSince];
+pub(crate) const OVERTIME_ORDER: [Slot; 9] =
+    [Slot::Card, Slot::Name, Slot::Entered, Slot::Start, Slot::End, Slot::Area, Slot::AreaSince, Slot::Station, Slot::StationSince];
 /// RYXZ and RYQJ: card, name, start, end, 入井时刻, area, since, station, since.
-pub(crate) const START_FIRST_ORDER: [Slot; 9] = [Slot::Card, Slot::Name, Slot::Start, Slot::End, Slot::Entered, Slot::Area, Slot::AreaSince, Slot::Station, Slot::StationSince];
+pub(crate) const START_FIRST_ORDER: [Slot; 9] =
+    [Slot::Card, Slot::Name, Slot::Start, Slot::End, Slot::Entered, Slot::Area, Slot::AreaSince, Slot::Station, Slot::StationSince];
 
 pub(crate) const FIELDS: usize = 9;
 pub(crate) const MIN_FIELDS: usize = 4;

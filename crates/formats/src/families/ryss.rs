@@ -18,7 +18,8 @@ impl<'a> Record<'a> for Position {
         };
         let mut track = Vec::new();
         for item in opt(f, 15).split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let (station, t) = item.split_once('&').ok_or_else(|| FieldError::new(15, "行进轨迹", format!("item without `&`: {item:?}")))?;
+            let (station, t) =
+                item.split_once('&').ok_or_else(|| FieldError::new(15, "行进轨迹", format!("item without `&`: {item:?}")))?;
             let t = Timestamp::parse_beijing(t.trim()).map_err(|e| FieldError::new(15, "行进轨迹", e.to_string()))?;
             track.push((station.trim().to_string(), t));
         }

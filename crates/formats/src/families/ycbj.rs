@@ -211,6 +211,9 @@ mod tests {
         assert_eq!(p.accepted[0].1.kind.code(), "001");
         assert_eq!(p.accepted[0].1.kind.to_string(), "001");
         let reasons: Vec<_> = p.rejected.iter().map(|r| (r.record, r.reason.reason_code(), r.field())).collect();
-        assert_eq!(reasons, vec![(1, "bad_field", Some(5)), (2, "bad_field", Some(5)), (3, "bad_field", Some(7)), (4, "field_count", None)]);
+        assert_eq!(
+            reasons,
+            vec![(1, "bad_field", Some(5)), (2, "bad_field", Some(5)), (3, "bad_field", Some(7)), (4, "field_count", None)]
+        );
     }
 }
