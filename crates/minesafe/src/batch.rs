@@ -85,6 +85,9 @@ pub fn mine_of(name: &str) -> String {
     name.split('_').next().unwrap_or("").to_string()
 }
 
+/// What one worker returns: findings, per-file reports, totals.
+type PartResult = (Vec<Finding>, Vec<(PathBuf, FileReport)>, Summary);
+
 pub struct BatchResult {
     pub findings: Vec<Finding>,
     pub reports: Vec<(PathBuf, FileReport)>,
@@ -145,7 +148,7 @@ pub fn run_partitioned(files: Vec<(InputFile, Option<Timestamp>)>, registry: &Re
         mine_of(&f.0.name).hash(&mut h);
         parts[(h.finish() % threads as u64) as usize].push(f);
     }
-    let results: Vec<(Vec<Finding>, Vec<(PathBuf, FileReport)>, Summary)> = std::thread::scope(|s| {
+    let results: Vec<PartResult> = std::thread::scope(|s| {
         let handles: Vec<_> = parts
             .iter()
             .map(|part| {

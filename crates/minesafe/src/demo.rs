@@ -64,7 +64,7 @@ fn overlaps(f: &Finding, t: &TruthLine) -> bool {
 }
 
 fn matches(f: &Finding, t: &TruthLine) -> bool {
-    f.mine == t.mine && t.rules.iter().any(|r| *r == f.rule) && overlaps(f, t)
+    f.mine == t.mine && t.rules.contains(&f.rule) && overlaps(f, t)
 }
 
 pub fn evaluate(truth: &[TruthLine], findings: &[Finding]) -> Evaluation {

@@ -18,7 +18,7 @@ pub fn run(mine: &str, db: &Path, format: Format) -> Result<i32> {
                 return Ok(0);
             };
             println!("Mine {mine}: {} people underground at {snapshot}", people.len());
-            println!("{:<18} {:<10} {:<18} {:<27} {:<24} {}", "card", "name", "area", "in area since", "station", "underground since");
+            println!("{:<18} {:<10} {:<18} {:<27} {:<24} underground since", "card", "name", "area", "in area since", "station");
             for p in &people {
                 let t = |t: Option<minesafe_model::Timestamp>| t.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
                 let since = p
