@@ -257,6 +257,8 @@ struct PointState {
     open: Vec<OpenEvent>,
     last_time: Option<Timestamp>,
     fan_stopped: bool,
+    /// The fan has been seen running: only then is a stop an outage.
+    fan_seen_running: bool,
     /// Thresholds last reported by CSR-SENS-1, so a re-sent CDDY is not re-reported.
     reported: Option<Thresholds>,
 }
@@ -266,7 +268,7 @@ const STALE: (Timestamp, Timestamp) = (Timestamp(1), Timestamp(0));
 
 impl PointState {
     fn new(info: PointInfo) -> Self {
-        PointState { info, checks: Vec::new(), window: STALE, open: Vec::new(), last_time: None, fan_stopped: false, reported: None }
+        PointState { info, checks: Vec::new(), window: STALE, open: Vec::new(), last_time: None, fan_stopped: false, fan_seen_running: false, reported: None }
     }
 }
 
@@ -521,7 +523,12 @@ fn fan_reading(ctx: &mut MineContext, st: &mut PointState, r: &Reading<'_>) {
     if r.status.unreliable() {
         return;
     }
-    let stopped = v < FAN_RUNNING_MIN;
+    if v >= FAN_RUNNING_MIN {
+        st.fan_seen_running = true;
+    }
+    // A fan never seen running is a standby fan (备用): stopped is its normal state,
+    // not an outage, and must not excuse a gas event.
+    let stopped = v < FAN_RUNNING_MIN && st.fan_seen_running;
     if stopped != st.fan_stopped {
         if stopped {
             ctx.fans_stopped += 1;

@@ -501,6 +501,15 @@ fn three_percent_excused_by_fan_stop_or_manual_event() {
     });
     info3.manual_events.push(ManualEvent { kind: "extreme_weather".into(), start: t("2026-07-02 07:50:00"), end: None, places: vec![] });
     assert!(run(Some(&info3), &s, "2026-07-02 08:00:00", 10, &face_at_three_percent(11)).iter().any(|f| f.rule == "CM26-2.8"));
+    // A standby main fan that was never seen running reads 0 all along: no excuse.
+    let standby = Series { point: "FAN2", name: "主通风机", location: "主要通风机2号(备用)", unit: "" };
+    let mut rules = MonitoringRules::new(MINE, Some(&info));
+    let mut out = Vec::new();
+    standby.feed(&mut rules, "2026-07-02 07:59:00", 60, &plain(&[0.0]), &mut out);
+    s.feed(&mut rules, "2026-07-02 08:00:00", 10, &face_at_three_percent(11), &mut out);
+    standby.feed(&mut rules, "2026-07-02 08:30:00", 60, &plain(&[0.0]), &mut out);
+    rules.finish(&mut out);
+    assert!(out.iter().any(|f| f.rule == "CM26-2.8"), "{:?}", rules_of(&out));
 }
 
 #[test]
