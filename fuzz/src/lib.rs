@@ -10,7 +10,8 @@ use minesafe_formats::families::fzss::SubstationState;
 use minesafe_formats::families::g1_cddy::{self, G1CddyRecord};
 use minesafe_formats::families::g1_sssj::{self, SssjRecord};
 use minesafe_formats::{
-    decode, with_upload, AbnormalEvent, CdssRecord, CrowdAlarm, Family, OvertimeAlarm, RestrictedAreaAlarm, SosAlarm, StationState, Statistic,
+    decode, with_upload, AbnormalEvent, CdssRecord, CrowdAlarm, Family, OvertimeAlarm, RestrictedAreaAlarm, SosAlarm, StationState,
+    Statistic,
 };
 use minesafe_model::monitoring::Substation;
 use minesafe_model::{Area, Person, PointDef, Position, Station};

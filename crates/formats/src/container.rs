@@ -230,8 +230,12 @@ pub fn segments(text: &str) -> Result<Vec<&str>, FileError> {
 impl<'a> Document<'a> {
     /// Splits a G2 file and checks its header against the file name.
     pub fn split(name: &FileName, text: &'a str, opts: &ParseOptions) -> Result<Self, FileError> {
-        let segs = segments(text)?;
-        let (first, rest) = segs.split_first().ok_or_else(|| FileError::BadHeader("no header".into()))?;
+        let mut records = segments(text)?;
+        if records.is_empty() {
+            return Err(FileError::BadHeader("no header".into()));
+        }
+        // Reuse the segment list for the records (one large allocation, not two).
+        let first = records.remove(0);
         if first.contains('；') {
             return Err(FileError::BadHeader("full-width separator `；` in the header".into()));
         }
@@ -246,7 +250,7 @@ impl<'a> Document<'a> {
             return Err(FileError::MineMismatch { header: fields[0].clone(), name: name.mine.to_string() });
         }
         check_future(time, opts)?;
-        let records: Vec<&str> = rest.iter().copied().filter(|s| !s.is_empty()).collect();
+        records.retain(|s| !s.is_empty());
         Ok(Document { header: Header { fields, time }, records })
     }
 
@@ -254,8 +258,12 @@ impl<'a> Document<'a> {
     /// from the file name) and its upload time is the 数据时间 field at `time_field`
     /// (1-based: field 1 in SSSJ, field 4 in CDDY), not the last field.
     pub fn split_g1(text: &'a str, time_field: usize, opts: &ParseOptions) -> Result<Self, FileError> {
-        let segs = segments(text)?;
-        let (first, rest) = segs.split_first().ok_or_else(|| FileError::BadHeader("no header".into()))?;
+        let mut records = segments(text)?;
+        if records.is_empty() {
+            return Err(FileError::BadHeader("no header".into()));
+        }
+        // Reuse the segment list for the records (one large allocation, not two).
+        let first = records.remove(0);
         if first.contains('；') {
             return Err(FileError::BadHeader("full-width separator `；` in the header".into()));
         }
@@ -266,7 +274,7 @@ impl<'a> Document<'a> {
         })?;
         let time = Timestamp::parse_beijing(raw).map_err(|e| FileError::BadHeader(format!("data time: {e}")))?;
         check_future(time, opts)?;
-        let records: Vec<&str> = rest.iter().copied().filter(|s| !s.is_empty()).collect();
+        records.retain(|s| !s.is_empty());
         Ok(Document { header: Header { fields, time }, records })
     }
 

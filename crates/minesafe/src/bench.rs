@@ -51,7 +51,7 @@ fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
 }
 
-pub fn run(sizes: &[u64], dir: Option<&Path>) -> Result<i32> {
+pub fn run(sizes: &[u64], dir: Option<&Path>, keep: bool) -> Result<i32> {
     let tmp;
     let root: PathBuf = match dir {
         Some(d) => d.to_path_buf(),
@@ -95,7 +95,9 @@ pub fn run(sizes: &[u64], dir: Option<&Path>) -> Result<i32> {
             check1.peak_kib.map(|k| format!("{:.1} MB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into())
         );
         peaks.push((n, check.peak_kib));
-        std::fs::remove_dir_all(&d)?;
+        if !(keep && dir.is_some()) {
+            std::fs::remove_dir_all(&d)?;
+        }
     }
     if let (Some((n0, Some(p0))), Some((n1, Some(p1)))) = (peaks.first(), peaks.last()) {
         if n1 > n0 {

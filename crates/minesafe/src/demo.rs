@@ -107,7 +107,7 @@ pub fn run(mines: usize, days: u32, seed: u64, out: &Path, quiet: bool) -> Resul
     let sim = minesafe_sim::write_to_dir(&cfg, &uploads)?;
     let t_sim = t0.elapsed();
     let db = out.join("minesafe.db");
-    let mut store = ingest::open_store_with(&db, minesafe_store::StoreOptions { sync_archive: false, ..Default::default() })?;
+    let mut store = ingest::open_store(&db)?;
     let (files, _) = batch::collect(std::slice::from_ref(&uploads))?;
     let pb = batch::progress(files.iter().map(|f| f.len).sum(), quiet, "ingest + evaluate");
     let result = ingest::ingest_files(&mut store, files, sim.registry.clone(), &pb)?;

@@ -127,7 +127,11 @@ pub fn ingest_files(
             store.put_findings(&findings[stored_upto..])?;
             stored_upto = findings.len();
             store.commit()?;
-            store.rollup_pending()?;
+            // Statistics lag raw data by a batch of hours: rolling up the current hour
+            // on every commit would re-read it many times.
+            if i % 5000 == 4999 {
+                store.rollup_pending()?;
+            }
             store.begin()?;
         }
     }

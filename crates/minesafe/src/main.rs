@@ -113,6 +113,9 @@ enum Command {
         /// Scratch directory (default: a temporary directory).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Keep the generated files (with --dir) for inspection or profiling.
+        #[arg(long)]
+        keep: bool,
     },
     /// Print the rule catalog (`--markdown` renders docs/rules.md).
     Rules {
@@ -133,7 +136,7 @@ fn main() -> Result<()> {
         Command::Ingest { paths, db, registry } => ingest::run(&paths, &db, registry.as_deref(), quiet)?,
         Command::People { mine, db, format } => people::run(&mine, &db, format)?,
         Command::Evidence { finding, db, out } => evidence::run(&finding, &db, &out)?,
-        Command::Bench { records, dir } => bench::run(&records, dir.as_deref())?,
+        Command::Bench { records, dir, keep } => bench::run(&records, dir.as_deref(), keep)?,
         Command::Rules { markdown } => {
             if markdown {
                 print!("{}", minesafe_rules::docs::rules_markdown());

@@ -65,6 +65,8 @@ pub struct SqliteStore {
     quarantine: Quarantine,
     /// mine → point code → id.
     points: HashMap<String, HashMap<String, u32>>,
+    /// Archive files written in the open transaction and not yet flushed.
+    archive_pending: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -107,6 +109,7 @@ impl SqliteStore {
             archive: Archive::new(archive_dir, opts.sync_archive)?,
             quarantine: Quarantine::new(quarantine_dir)?,
             points: HashMap::new(),
+            archive_pending: false,
         })
     }
 
@@ -397,6 +400,11 @@ impl Store for SqliteStore {
         if self.conn.is_autocommit() {
             return Err(StoreError::Transaction("commit() without begin()"));
         }
+        // Archive bytes reach the disk before the rows that name them.
+        if self.archive_pending {
+            self.archive.flush()?;
+            self.archive_pending = false;
+        }
         // On failure (e.g. busy) the transaction stays open: retry or roll back.
         self.conn.execute_batch("COMMIT").db("committing")
     }
@@ -430,8 +438,11 @@ impl Store for SqliteStore {
             })?;
             return Ok(UploadStatus::Duplicate { id });
         }
-        // Bytes first: a row never points at a missing archive file.
-        self.archive.put(&sha, bytes)?;
+        // Bytes first: a row never points at a missing archive file. Inside an explicit
+        // transaction the flush is deferred to `commit`.
+        let defer = !self.conn.is_autocommit() && self.archive.durable();
+        self.archive.put(&sha, bytes, defer)?;
+        self.archive_pending |= defer;
         let rel = Archive::relative(&sha).to_string_lossy().into_owned();
         self.write("registering an upload", |c| {
             let n = c
