@@ -187,3 +187,20 @@ pub fn run(paths: &[PathBuf], db: &Path, registry: Option<&Path>, quiet: bool) -
     }
     Ok(0)
 }
+
+/// `minesafe retain`: the retention job. The present comes from the system clock at
+/// this edge (or `--now`); the store itself never reads the clock.
+pub fn retain(db: &Path, raw_days: u32, stats_days: u32, now: Option<&str>) -> Result<i32> {
+    let now = match now {
+        Some(s) => Timestamp::parse_rfc3339(s).with_context(|| format!("--now {s}"))?,
+        None => Timestamp(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)),
+    };
+    let mut store = open_store(db)?;
+    let policy = minesafe_store::RetentionPolicy { raw_days, minute_days: stats_days, hour_days: stats_days, allow_below_minimum: false };
+    let r = store.apply_retention(now, &policy).with_context(|| format!("retention on {}", db.display()))?;
+    println!(
+        "retention at {now}: raw readings before {} deleted: {}; minute statistics before {}: {}; hour statistics before {}: {}",
+        r.raw_cutoff, r.raw_deleted, r.minute_cutoff, r.minute_deleted, r.hour_cutoff, r.hour_deleted
+    );
+    Ok(0)
+}

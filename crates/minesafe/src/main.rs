@@ -117,6 +117,20 @@ enum Command {
         #[arg(long)]
         keep: bool,
     },
+    /// Apply the retention policy: raw readings ≥ 92 days, minute/hour statistics ≥ 731 days (AQ 6201).
+    Retain {
+        #[arg(long, default_value = "minesafe.db")]
+        db: PathBuf,
+        /// Days of raw readings to keep (at least 92).
+        #[arg(long, default_value_t = 92)]
+        raw_days: u32,
+        /// Days of minute and hour statistics to keep (at least 731).
+        #[arg(long, default_value_t = 731)]
+        stats_days: u32,
+        /// The present, RFC 3339 (default: the system clock).
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Print the rule catalog (`--markdown` renders docs/rules.md).
     Rules {
         #[arg(long)]
@@ -137,6 +151,7 @@ fn main() -> Result<()> {
         Command::People { mine, db, format } => people::run(&mine, &db, format)?,
         Command::Evidence { finding, db, out } => evidence::run(&finding, &db, &out)?,
         Command::Bench { records, dir, keep } => bench::run(&records, dir.as_deref(), keep)?,
+        Command::Retain { db, raw_days, stats_days, now } => ingest::retain(&db, raw_days, stats_days, now.as_deref())?,
         Command::Rules { markdown } => {
             if markdown {
                 print!("{}", minesafe_rules::docs::rules_markdown());

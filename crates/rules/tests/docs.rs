@@ -26,7 +26,10 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn rules_md_is_generated_from_the_tables() {
     let committed = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md")).unwrap();
-    assert!(committed == minesafe_rules::rules_markdown(), "docs/rules.md is stale: run `cargo run -p minesafe -- rules --markdown > docs/rules.md`");
+    assert!(
+        committed == minesafe_rules::rules_markdown(),
+        "docs/rules.md is stale: run `cargo run -p minesafe -- rules --markdown > docs/rules.md`"
+    );
 }
 
 #[test]

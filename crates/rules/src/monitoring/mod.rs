@@ -268,7 +268,16 @@ const STALE: (Timestamp, Timestamp) = (Timestamp(1), Timestamp(0));
 
 impl PointState {
     fn new(info: PointInfo) -> Self {
-        PointState { info, checks: Vec::new(), window: STALE, open: Vec::new(), last_time: None, fan_stopped: false, fan_seen_running: false, reported: None }
+        PointState {
+            info,
+            checks: Vec::new(),
+            window: STALE,
+            open: Vec::new(),
+            last_time: None,
+            fan_stopped: false,
+            fan_seen_running: false,
+            reported: None,
+        }
     }
 }
 
