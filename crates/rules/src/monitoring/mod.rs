@@ -39,7 +39,6 @@ mod classify;
 mod tests;
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 pub use classify::{class_label, infer_class, is_fan, quantity_of, sensor_from_name, unit_factor};
 
@@ -69,26 +68,9 @@ const EPS: f64 = 1e-9;
 /// A fan point reading below this is stopped (binary 0 = 停).
 const FAN_RUNNING_MIN: f64 = 0.5;
 
-/// FNV-1a for the point map: point codes are short and come from one mine, and
-/// SipHash would cost more than the rest of a normal reading's work.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h ^= b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type PointMap<V> = HashMap<String, V, BuildHasherDefault<Fnv>>;
+/// Point state by code. Codes come from uploads, so the hasher is seeded per map
+/// (foldhash's random state) yet much faster than SipHash on the hot path.
+type PointMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
