@@ -107,7 +107,8 @@ pub fn progress(total_bytes: u64, quiet: bool, what: &str) -> ProgressBar {
     pb
 }
 
-/// Runs one engine over an ordered list of files.
+/// Runs one engine over an ordered list of files; returns the reports of files with
+/// problems (rejected, partial) and the totals over all files.
 pub fn run_engine(
     files: &[(InputFile, Option<Timestamp>)],
     engine: &mut Engine,
@@ -134,7 +135,10 @@ pub fn run_engine(
             }
         };
         pb.inc(f.len);
-        reports.push((f.path.clone(), report));
+        // Only reports with something to say are kept: memory grows with problems, not files.
+        if report.outcome != minesafe_engine::Outcome::Accepted || !report.record_errors.is_empty() {
+            reports.push((f.path.clone(), report));
+        }
     }
     (reports, summary)
 }

@@ -121,7 +121,9 @@ pub fn ingest_files(
             }
         };
         summary.add(&report, bytes.len() as u64);
-        reports.push((f.path, report));
+        if !matches!(report.outcome, Outcome::Accepted | Outcome::Duplicate) || !report.record_errors.is_empty() {
+            reports.push((f.path, report));
+        }
         // Group commit: findings and rows land together about every hundred files.
         if i % 100 == 99 {
             store.put_findings(&findings[stored_upto..])?;
