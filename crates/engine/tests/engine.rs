@@ -83,3 +83,26 @@ fn a_face_over_the_cut_off_without_power_cut_is_a_major_hazard() {
     assert!(cut.evidence.iter().any(|ev| ev.file == "999900000001_CDSS_20261120080200.txt" && ev.value == Some(1.70)));
     assert!(cut.has_tag("inferred"), "no registry: the class was inferred from the location text");
 }
+
+#[test]
+fn legacy_g1_definitions_and_readings_are_judged_under_the_g1_mine_code() {
+    let g1 = "150622B0012000200092";
+    let point = "150622B001200020009201MN00010001";
+    let mut e = Engine::new(Registry::default(), ParseOptions::default());
+    let mut out = Vec::new();
+    let cddy = format!("KJ95;煤矿安全监控系统;示例厂家;2026-11-20 07:59:00;0;1;0;0;0;0;~\r\n{point};150622B001200020009201DT40010001;1201综采工作面T1;01;%CH4;4.00;0.00;1.00;1.00;;;1.50;1.00;;;~\r\n||");
+    let r = e.process(&format!("{g1}_CDDY_20261120075900.TXT"), cddy.as_bytes(), &mut NoSink, &mut out);
+    assert_eq!((r.outcome, r.accepted), (Outcome::Accepted, 1), "{:?}", r.record_errors);
+    for (i, (v, st)) in [("0.40", 0), ("1.80", 1), ("1.90", 1), ("0.50", 0)].iter().enumerate() {
+        let time = format!("2026-11-20 08:0{i}:00");
+        let text = format!("{time};1~\r\n{point};{v};{st}~\r\n||");
+        let name = format!("{g1}_SSSJ_{}.TXT", t(&time).compact_format());
+        let r = e.process(&name, text.as_bytes(), &mut NoSink, &mut out);
+        assert_eq!(r.outcome, Outcome::Accepted);
+    }
+    e.finish(&mut out);
+    let cut = out.iter().find(|f| f.rule == "CM26-11.4").expect("failed power cut from G1 uploads");
+    assert_eq!(cut.mine, g1);
+    assert_eq!((cut.start, cut.end), (t("2026-11-20 08:01:00"), Some(t("2026-11-20 08:03:00"))));
+    assert!(out.iter().any(|f| f.rule == "CSR-GAS-3" && f.mine == g1));
+}

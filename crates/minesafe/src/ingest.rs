@@ -86,6 +86,16 @@ pub fn ingest_files(
     for (i, (f, newest)) in batch::order_files(files).into_iter().enumerate() {
         let bytes = std::fs::read(&f.path).with_context(|| format!("cannot read {}", f.path.display()))?;
         pb.inc(f.len);
+        if !looks_complete(&bytes) {
+            // Still being written or transferred: not archived, not quarantined; the
+            // next ingest (or the watcher) takes it once it ends with `||`.
+            let mut r = FileReport::new(&f.name);
+            r.total = std::str::from_utf8(&bytes).map(minesafe_formats::upload::count_records).unwrap_or(0);
+            r.reject_whole(minesafe_formats::FileError::Incomplete);
+            summary.add(&r, bytes.len() as u64);
+            reports.push((f.path, r));
+            continue;
+        }
         let report = match store.begin_upload(&f.name, &bytes)? {
             UploadStatus::Duplicate { .. } => {
                 let mut r = FileReport::new(&f.name);
@@ -143,6 +153,14 @@ pub fn ingest_files(
     store.rollup_pending()?;
     batch::sort_findings(&mut findings);
     Ok(IngestResult { findings, reports, summary })
+}
+
+/// A complete upload ends with `||` (inside the quotes of a JSON-quoted body).
+/// Checked on the raw bytes: `|` is ASCII in UTF-8 and GB18030 alike.
+fn looks_complete(bytes: &[u8]) -> bool {
+    let t = bytes.trim_ascii_end();
+    let t = t.strip_suffix(b"\"").unwrap_or(t);
+    t.ends_with(b"||")
 }
 
 fn upload_summary(r: &FileReport) -> UploadSummary {

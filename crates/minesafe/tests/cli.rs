@@ -191,3 +191,29 @@ fn bad_input_never_stops_a_run_and_check_exits_zero() {
     assert!(stderr.contains("not-an-upload.txt") && stderr.contains("bad_name"), "{stderr}");
     assert!(stderr.contains("1 accepted"), "{stderr}");
 }
+
+#[test]
+fn ingest_waits_for_incomplete_files_and_quarantines_bad_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let up = dir.path().join("up");
+    std::fs::create_dir(&up).unwrap();
+    let name = "999900000001_CDSS_20261120080000.txt";
+    let body = "999900000001;矿;2026-11-20 08:00:00~P1;甲烷;1201综采工作面T1;0.3;%CH4;0;2026-11-20 08:00:00~";
+    std::fs::write(up.join(name), body).unwrap();
+    std::fs::write(up.join("999900000001_CDSS_20261120080100.txt"), "999900000002;矿;2026-11-20 08:01:00~||").unwrap();
+    let db = dir.path().join("m.db");
+    let first = run(bin().arg("ingest").arg(&up).arg("--db").arg(&db));
+    let s1 = String::from_utf8_lossy(&first.stderr);
+    assert!(s1.contains(name) && s1.contains("[incomplete]"), "{s1}");
+    assert!(s1.contains("mine_code_mismatch"), "{s1}");
+    let quarantine = dir.path().join("m.quarantine");
+    let kept: Vec<String> =
+        std::fs::read_dir(&quarantine).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(kept.iter().any(|n| n == "999900000001_CDSS_20261120080100.txt"), "{kept:?}");
+    assert!(!kept.iter().any(|n| n == name), "an incomplete file is waited for, not quarantined: {kept:?}");
+    // The upload finishes; the next ingest takes it.
+    std::fs::write(up.join(name), format!("{body}||")).unwrap();
+    let second = run(bin().arg("ingest").arg(&up).arg("--db").arg(&db));
+    let s2 = String::from_utf8_lossy(&second.stderr);
+    assert!(s2.contains("1 accepted") && s2.contains("1 duplicate"), "{s2}");
+}
