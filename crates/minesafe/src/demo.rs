@@ -7,21 +7,53 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use minesafe_model::{Finding, Severity};
+use minesafe_model::{Finding, Severity, Timestamp};
 use minesafe_sim::{Injection, SimConfig, TruthLine};
 
 use crate::{batch, ingest};
 
-fn sim_config(mines: usize, days: u32, seed: u64, inject: &[String], cdss_interval: u32) -> Result<SimConfig> {
-    let mut cfg = SimConfig { mines, days, seed, cdss_interval_secs: cdss_interval, ..SimConfig::default() };
-    if !inject.is_empty() {
-        cfg.injections = inject.iter().map(|s| Injection::parse(s).with_context(|| format!("--inject {s}"))).collect::<Result<_>>()?;
-    }
-    Ok(cfg)
+/// What to simulate; shared by `simulate` and `demo`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct SimArgs {
+    #[arg(long, default_value_t = 6)]
+    pub mines: usize,
+    #[arg(long, default_value_t = 2)]
+    pub days: u32,
+    #[arg(long, default_value_t = 20261125)]
+    pub seed: u64,
+    /// First simulated day (Beijing time), `yyyy-MM-dd`; rules are judged by the version in force then.
+    #[arg(long, default_value = "2026-11-25")]
+    pub start: String,
+    /// Violations to inject, `KIND[@MINE]` comma-separated (e.g. `methane_no_cut@1,sos`); default: the standard set.
+    #[arg(long, value_delimiter = ',')]
+    pub inject: Vec<String>,
+    /// Seconds between CDSS snapshots.
+    #[arg(long, default_value_t = 60)]
+    pub cdss_interval: u32,
 }
 
-pub fn simulate(out: &Path, mines: usize, days: u32, seed: u64, inject: &[String], cdss_interval: u32, quiet: bool) -> Result<i32> {
-    let cfg = sim_config(mines, days, seed, inject, cdss_interval)?;
+impl SimArgs {
+    fn config(&self) -> Result<SimConfig> {
+        let start = Timestamp::parse_beijing(&format!("{} 00:00:00", self.start))
+            .with_context(|| format!("--start {} (expected yyyy-MM-dd)", self.start))?;
+        let mut cfg = SimConfig {
+            mines: self.mines,
+            days: self.days,
+            seed: self.seed,
+            start,
+            cdss_interval_secs: self.cdss_interval,
+            ..SimConfig::default()
+        };
+        if !self.inject.is_empty() {
+            cfg.injections =
+                self.inject.iter().map(|s| Injection::parse(s).with_context(|| format!("--inject {s}"))).collect::<Result<_>>()?;
+        }
+        Ok(cfg)
+    }
+}
+
+pub fn simulate(out: &Path, args: &SimArgs, quiet: bool) -> Result<i32> {
+    let cfg = args.config()?;
     let t0 = Instant::now();
     let o = minesafe_sim::write_to_dir(&cfg, out).with_context(|| format!("simulating into {}", out.display()))?;
     if !quiet {
@@ -97,12 +129,13 @@ fn clean_out(out: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn run(mines: usize, days: u32, seed: u64, out: &Path, quiet: bool) -> Result<i32> {
+pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
+    let (mines, days, seed) = (args.mines, args.days, args.seed);
     let t0 = Instant::now();
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     clean_out(out)?;
     let uploads = out.join("uploads");
-    let cfg = sim_config(mines, days, seed, &[], 60)?;
+    let cfg = args.config()?;
     eprintln!("minesafe demo: simulating {mines} mines × {days} days (seed {seed}) into {}", uploads.display());
     let sim = minesafe_sim::write_to_dir(&cfg, &uploads)?;
     let t_sim = t0.elapsed();
@@ -188,7 +221,6 @@ pub fn run(mines: usize, days: u32, seed: u64, out: &Path, quiet: bool) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use minesafe_model::Timestamp;
 
     fn ts(s: &str) -> Timestamp {
         Timestamp::parse_beijing(s).unwrap()

@@ -40,12 +40,8 @@ pub enum Format {
 enum Command {
     /// Simulate a region of mines with known violations, ingest, evaluate, and compare with the injected truth.
     Demo {
-        #[arg(long, default_value_t = 6)]
-        mines: usize,
-        #[arg(long, default_value_t = 2)]
-        days: u32,
-        #[arg(long, default_value_t = 20261125)]
-        seed: u64,
+        #[command(flatten)]
+        sim: demo::SimArgs,
         /// Where the simulated uploads and the store go.
         #[arg(long, default_value = "demo-out")]
         out: PathBuf,
@@ -54,18 +50,8 @@ enum Command {
     Simulate {
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, default_value_t = 6)]
-        mines: usize,
-        #[arg(long, default_value_t = 2)]
-        days: u32,
-        #[arg(long, default_value_t = 20261125)]
-        seed: u64,
-        /// Violations to inject, `KIND[@MINE]` comma-separated (e.g. `methane_no_cut@0,sos`); default: the standard set.
-        #[arg(long, value_delimiter = ',')]
-        inject: Vec<String>,
-        /// Seconds between CDSS snapshots.
-        #[arg(long, default_value_t = 60)]
-        cdss_interval: u32,
+        #[command(flatten)]
+        sim: demo::SimArgs,
     },
     /// Read upload files (files or directory trees), evaluate every rule, print findings. Read-only.
     Check {
@@ -142,10 +128,8 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     let quiet = cli.quiet;
     let code = match cli.command {
-        Command::Demo { mines, days, seed, out } => demo::run(mines, days, seed, &out, quiet)?,
-        Command::Simulate { out, mines, days, seed, inject, cdss_interval } => {
-            demo::simulate(&out, mines, days, seed, &inject, cdss_interval, quiet)?
-        }
+        Command::Demo { sim, out } => demo::run(&sim, &out, quiet)?,
+        Command::Simulate { out, sim } => demo::simulate(&out, &sim, quiet)?,
         Command::Check { paths, registry, format, threads } => batch::check(&paths, registry.as_deref(), format, threads, quiet)?,
         Command::Ingest { paths, db, registry } => ingest::run(&paths, &db, registry.as_deref(), quiet)?,
         Command::People { mine, db, format } => people::run(&mine, &db, format)?,
