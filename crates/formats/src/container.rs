@@ -588,7 +588,7 @@ impl<'o> Fields<'o> {
     pub(crate) fn t(&mut self, v: Option<Timestamp>) -> &mut Self {
         self.sep();
         if let Some(v) = v {
-            self.out.push_str(&v.upload_format());
+            v.write_upload(self.out);
         }
         self
     }

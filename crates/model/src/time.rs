@@ -150,8 +150,29 @@ impl Timestamp {
 
     /// `yyyy-MM-dd HH:mm:ss` in Beijing time, as the upload files write it.
     pub fn upload_format(self) -> String {
+        let mut s = String::with_capacity(19);
+        self.write_upload(&mut s);
+        s
+    }
+
+    /// Appends `yyyy-MM-dd HH:mm:ss` without allocating: writers put a time in every record.
+    pub fn write_upload(self, out: &mut String) {
         let c = self.beijing();
-        format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", c.year, c.month, c.day, c.hour, c.minute, c.second)
+        let mut b = *b"0000-00-00 00:00:00";
+        let two = |b: &mut [u8], v: u32| {
+            b[0] = b'0' + (v / 10 % 10) as u8;
+            b[1] = b'0' + (v % 10) as u8;
+        };
+        let y = c.year.clamp(0, 9999) as u32;
+        two(&mut b[0..2], y / 100);
+        two(&mut b[2..4], y % 100);
+        two(&mut b[5..7], c.month);
+        two(&mut b[8..10], c.day);
+        two(&mut b[11..13], c.hour);
+        two(&mut b[14..16], c.minute);
+        two(&mut b[17..19], c.second);
+        // Only ASCII digits and separators were written.
+        out.push_str(std::str::from_utf8(&b).unwrap_or_default());
     }
 
     /// `yyyyMMddHHmmss` in Beijing time, as file names write it.
@@ -224,6 +245,9 @@ mod tests {
         assert_eq!(t.0, 1_740_787_570);
         assert_eq!(t.to_string(), "2025-03-01T08:06:10+08:00");
         assert_eq!(t.upload_format(), "2025-03-01 08:06:10");
+        let mut s = String::from("x;");
+        Timestamp::parse_beijing("1999-12-31 23:59:09").unwrap().write_upload(&mut s);
+        assert_eq!(s, "x;1999-12-31 23:59:09");
         assert_eq!(Timestamp::parse_rfc3339("2025-03-01T00:06:10Z").unwrap(), t);
         assert_eq!(Timestamp::parse_rfc3339(&t.to_string()).unwrap(), t);
         assert_eq!(Timestamp::parse_compact("20250301080610").unwrap(), t);
