@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use minesafe_formats::container::{self, ParseOptions};
 use minesafe_formats::families::ryxx::approved_headcount;
 use minesafe_formats::upload::{count_records, Content};
-use minesafe_formats::{Document, Family, FileError, FileName};
+use minesafe_formats::{Document, Family, FileName};
 use minesafe_model::{Finding, Registry, Timestamp};
 use minesafe_rules::monitoring::MonitoringRules;
 use minesafe_rules::positioning::PositioningRules;
@@ -223,9 +223,4 @@ impl Engine {
         v.sort();
         v
     }
-}
-
-/// Errors are reported per file; this helper names the reason for summaries.
-pub fn reason_code(e: &FileError) -> &'static str {
-    e.reason_code()
 }
