@@ -230,17 +230,7 @@ pub fn segments(text: &str) -> Result<Vec<&str>, FileError> {
 impl<'a> Document<'a> {
     /// Splits a G2 file and checks its header against the file name.
     pub fn split(name: &FileName, text: &'a str, opts: &ParseOptions) -> Result<Self, FileError> {
-        let mut records = segments(text)?;
-        if records.is_empty() {
-            return Err(FileError::BadHeader("no header".into()));
-        }
-        // Reuse the segment list for the records (one large allocation, not two).
-        let first = records.remove(0);
-        if first.contains('；') {
-            return Err(FileError::BadHeader("full-width separator `；` in the header".into()));
-        }
-        let fields: Vec<String> = first.split(';').map(|s| s.trim().to_string()).collect();
-        let fields = trim_trailing_empty(fields);
+        let (fields, mut records) = split_header(text)?;
         if fields.len() < 3 {
             return Err(FileError::BadHeader(format!("{} fields, expected at least 3 (mine code; mine name; upload time)", fields.len())));
         }
@@ -258,17 +248,7 @@ impl<'a> Document<'a> {
     /// from the file name) and its upload time is the 数据时间 field at `time_field`
     /// (1-based: field 1 in SSSJ, field 4 in CDDY), not the last field.
     pub fn split_g1(text: &'a str, time_field: usize, opts: &ParseOptions) -> Result<Self, FileError> {
-        let mut records = segments(text)?;
-        if records.is_empty() {
-            return Err(FileError::BadHeader("no header".into()));
-        }
-        // Reuse the segment list for the records (one large allocation, not two).
-        let first = records.remove(0);
-        if first.contains('；') {
-            return Err(FileError::BadHeader("full-width separator `；` in the header".into()));
-        }
-        let fields: Vec<String> = first.split(';').map(|s| s.trim().to_string()).collect();
-        let fields = trim_trailing_empty(fields);
+        let (fields, mut records) = split_header(text)?;
         let raw = time_field.checked_sub(1).and_then(|i| fields.get(i)).ok_or_else(|| {
             FileError::BadHeader(format!("{} fields, the legacy header needs its data time in field {time_field}", fields.len()))
         })?;
@@ -282,6 +262,21 @@ impl<'a> Document<'a> {
     pub fn parse<R: Record<'a>>(&self, opts: &ParseOptions) -> Result<Parsed<R>, FileError> {
         parse_records(&self.header, &self.records, opts)
     }
+}
+
+/// Splits the segments and the header's fields, shared by both generations.
+fn split_header(text: &str) -> Result<(Vec<String>, Vec<&str>), FileError> {
+    let mut records = segments(text)?;
+    if records.is_empty() {
+        return Err(FileError::BadHeader("no header".into()));
+    }
+    // Reuse the segment list for the records (one large allocation, not two).
+    let first = records.remove(0);
+    if first.contains('；') {
+        return Err(FileError::BadHeader("full-width separator `；` in the header".into()));
+    }
+    let fields: Vec<String> = first.split(';').map(|s| s.trim().to_string()).collect();
+    Ok((trim_trailing_empty(fields), records))
 }
 
 fn trim_trailing_empty(mut v: Vec<String>) -> Vec<String> {

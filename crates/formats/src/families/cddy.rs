@@ -24,16 +24,7 @@ impl<'a> Record<'a> for PointDef {
             unit: opt(f, 6).to_string(),
             range_high: opt_f64(f, 7, "高量程")?,
             range_low: opt_f64(f, 8, "低量程")?,
-            thresholds: Thresholds {
-                alarm_high: opt_f64(f, 9, "上限报警门限")?,
-                clear_high: opt_f64(f, 10, "上限解报门限")?,
-                alarm_low: opt_f64(f, 11, "下限报警门限")?,
-                clear_low: opt_f64(f, 12, "下限解报门限")?,
-                cut_high: opt_f64(f, 13, "上限断电门限")?,
-                restore_high: opt_f64(f, 14, "上限复电门限")?,
-                cut_low: opt_f64(f, 15, "下限断电门限")?,
-                restore_low: opt_f64(f, 16, "下限复电门限")?,
-            },
+            thresholds: thresholds_at(f, 9)?,
             on_label: opt(f, 17).to_string(),
             off_label: opt(f, 18).to_string(),
             location: opt(f, 19).to_string(),
@@ -77,6 +68,21 @@ impl<'a> Record<'a> for PointDef {
     fn data_time(&self) -> Option<Timestamp> {
         self.time
     }
+}
+
+/// The eight declared thresholds, in the order both generations write them,
+/// starting at 1-based field `first` (9 in G2, 8 in G1).
+pub(crate) fn thresholds_at(f: &[&str], first: usize) -> Result<Thresholds, FieldError> {
+    Ok(Thresholds {
+        alarm_high: opt_f64(f, first, "上限报警门限")?,
+        clear_high: opt_f64(f, first + 1, "上限解报门限")?,
+        alarm_low: opt_f64(f, first + 2, "下限报警门限")?,
+        clear_low: opt_f64(f, first + 3, "下限解报门限")?,
+        cut_high: opt_f64(f, first + 4, "上限断电门限")?,
+        restore_high: opt_f64(f, first + 5, "上限复电门限")?,
+        cut_low: opt_f64(f, first + 6, "下限断电门限")?,
+        restore_low: opt_f64(f, first + 7, "下限复电门限")?,
+    })
 }
 
 /// Parses CDDY field 23. G2 groups are separated by `◇`, each

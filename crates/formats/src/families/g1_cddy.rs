@@ -117,16 +117,7 @@ impl<'a> Record<'a> for G1CddyRecord {
                 p.unit = unit.to_string();
                 p.range_high = opt_f64(f, 6, "高量程")?;
                 p.range_low = opt_f64(f, 7, "低量程")?;
-                p.thresholds = Thresholds {
-                    alarm_high: opt_f64(f, 8, "上限报警")?,
-                    clear_high: opt_f64(f, 9, "上限解报")?,
-                    alarm_low: opt_f64(f, 10, "下限报警")?,
-                    clear_low: opt_f64(f, 11, "下限解报")?,
-                    cut_high: opt_f64(f, 12, "上限断电")?,
-                    restore_high: opt_f64(f, 13, "上限复电")?,
-                    cut_low: opt_f64(f, 14, "下限断电")?,
-                    restore_low: opt_f64(f, 15, "下限复电")?,
-                };
+                p.thresholds = super::cddy::thresholds_at(f, 8)?;
                 p.relations = parse_relations(opt(f, 16));
                 Ok(G1CddyRecord(p))
             }
