@@ -18,6 +18,35 @@ use minesafe_model::{Finding, Registry, Timestamp};
 
 use crate::{output, Format};
 
+/// The admission policy for uploads, shared by `check` and `ingest`.
+#[derive(clap::Args, Clone, Debug)]
+pub struct ParseArgs {
+    /// Reject a whole file when more than this share of its records is bad.
+    #[arg(long, default_value_t = 0.20)]
+    pub max_bad_ratio: f64,
+    /// Reject a file whose header time is more than this many hours ahead of the newest upload seen.
+    #[arg(long, default_value_t = 24)]
+    pub max_header_ahead_hours: i64,
+    /// Reject a record whose own time is more than this many seconds ahead of its file's upload time.
+    #[arg(long, default_value_t = 300)]
+    pub max_record_ahead_secs: i64,
+    /// Largest accepted upload, in MiB.
+    #[arg(long, default_value_t = 20)]
+    pub max_file_mib: usize,
+}
+
+impl ParseArgs {
+    pub fn options(&self) -> ParseOptions {
+        ParseOptions {
+            max_bytes: self.max_file_mib.saturating_mul(1024 * 1024),
+            max_bad_ratio: self.max_bad_ratio.clamp(0.0, 1.0),
+            max_record_ahead_secs: self.max_record_ahead_secs,
+            newest_seen: None,
+            max_header_ahead_secs: self.max_header_ahead_hours.saturating_mul(3600),
+        }
+    }
+}
+
 /// An upload file found under the given paths.
 #[derive(Clone, Debug)]
 pub struct InputFile {
@@ -144,7 +173,13 @@ pub fn run_engine(
 }
 
 /// Partitions by mine across threads and merges the results in file order.
-pub fn run_partitioned(files: Vec<(InputFile, Option<Timestamp>)>, registry: &Registry, threads: usize, pb: &ProgressBar) -> BatchResult {
+pub fn run_partitioned(
+    files: Vec<(InputFile, Option<Timestamp>)>,
+    registry: &Registry,
+    opts: &ParseOptions,
+    threads: usize,
+    pb: &ProgressBar,
+) -> BatchResult {
     let threads = threads.max(1);
     let mut parts: Vec<Vec<(InputFile, Option<Timestamp>)>> = vec![Vec::new(); threads];
     for f in files {
@@ -157,7 +192,7 @@ pub fn run_partitioned(files: Vec<(InputFile, Option<Timestamp>)>, registry: &Re
             .iter()
             .map(|part| {
                 s.spawn(move || {
-                    let mut engine = Engine::new(registry.clone(), ParseOptions::default());
+                    let mut engine = Engine::new(registry.clone(), opts.clone());
                     let mut findings = Vec::new();
                     let (reports, summary) = run_engine(part, &mut engine, &mut NoSink, pb, &mut findings);
                     engine.finish(&mut findings);
@@ -193,13 +228,20 @@ pub fn report_problems(reports: &[(PathBuf, FileReport)]) {
     }
 }
 
-pub fn check(paths: &[PathBuf], registry: Option<&Path>, format: Format, threads: Option<usize>, quiet: bool) -> Result<i32> {
+pub fn check(
+    paths: &[PathBuf],
+    registry: Option<&Path>,
+    parse: &ParseArgs,
+    format: Format,
+    threads: Option<usize>,
+    quiet: bool,
+) -> Result<i32> {
     let registry = load_registry(registry)?;
     let (files, ignored) = collect(paths)?;
     let total_bytes: u64 = files.iter().map(|f| f.len).sum();
     let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pb = progress(total_bytes, quiet, "check");
-    let result = run_partitioned(order_files(files), &registry, threads, &pb);
+    let result = run_partitioned(order_files(files), &registry, &parse.options(), threads, &pb);
     pb.finish_and_clear();
     report_problems(&result.reports);
     output::print_findings(&result.findings, format)?;

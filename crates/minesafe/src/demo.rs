@@ -143,7 +143,7 @@ pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
     let mut store = ingest::open_store(&db)?;
     let (files, _) = batch::collect(std::slice::from_ref(&uploads))?;
     let pb = batch::progress(files.iter().map(|f| f.len).sum(), quiet, "ingest + evaluate");
-    let result = ingest::ingest_files(&mut store, files, sim.registry.clone(), &pb)?;
+    let result = ingest::ingest_files(&mut store, files, sim.registry.clone(), minesafe_formats::ParseOptions::default(), &pb)?;
     pb.finish_and_clear();
     batch::report_problems(&result.reports);
     let t_all = t0.elapsed();

@@ -75,9 +75,10 @@ pub fn ingest_files(
     store: &mut SqliteStore,
     files: Vec<InputFile>,
     registry: Registry,
+    opts: ParseOptions,
     pb: &indicatif::ProgressBar,
 ) -> Result<IngestResult> {
-    let mut engine = Engine::new(registry, ParseOptions::default());
+    let mut engine = Engine::new(registry, opts);
     let mut findings = Vec::new();
     let mut reports = Vec::new();
     let mut summary = Summary::default();
@@ -190,12 +191,12 @@ pub fn open_store_with(db: &Path, opts: StoreOptions) -> Result<SqliteStore> {
     SqliteStore::open(db, opts).with_context(|| format!("cannot open the store {}", db.display()))
 }
 
-pub fn run(paths: &[PathBuf], db: &Path, registry: Option<&Path>, quiet: bool) -> Result<i32> {
+pub fn run(paths: &[PathBuf], db: &Path, registry: Option<&Path>, parse: &batch::ParseArgs, quiet: bool) -> Result<i32> {
     let registry = batch::load_registry(registry)?;
     let mut store = open_store(db)?;
     let (files, ignored) = batch::collect(paths)?;
     let pb = batch::progress(files.iter().map(|f| f.len).sum(), quiet, "ingest");
-    let result = ingest_files(&mut store, files, registry, &pb)?;
+    let result = ingest_files(&mut store, files, registry, parse.options(), &pb)?;
     pb.finish_and_clear();
     batch::report_problems(&result.reports);
     if !quiet {

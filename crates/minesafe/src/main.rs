@@ -65,6 +65,8 @@ enum Command {
         /// Worker threads (mines are partitioned across them); default: the number of cores.
         #[arg(long)]
         threads: Option<usize>,
+        #[command(flatten)]
+        parse: batch::ParseArgs,
     },
     /// Store uploads (idempotent by content), evaluate rules, keep rejected files in quarantine.
     Ingest {
@@ -74,6 +76,8 @@ enum Command {
         db: PathBuf,
         #[arg(long)]
         registry: Option<PathBuf>,
+        #[command(flatten)]
+        parse: batch::ParseArgs,
     },
     /// Who is underground now in a mine: where and since when (for rescue).
     People {
@@ -130,8 +134,10 @@ fn main() -> Result<()> {
     let code = match cli.command {
         Command::Demo { sim, out } => demo::run(&sim, &out, quiet)?,
         Command::Simulate { out, sim } => demo::simulate(&out, &sim, quiet)?,
-        Command::Check { paths, registry, format, threads } => batch::check(&paths, registry.as_deref(), format, threads, quiet)?,
-        Command::Ingest { paths, db, registry } => ingest::run(&paths, &db, registry.as_deref(), quiet)?,
+        Command::Check { paths, registry, format, threads, parse } => {
+            batch::check(&paths, registry.as_deref(), &parse, format, threads, quiet)?
+        }
+        Command::Ingest { paths, db, registry, parse } => ingest::run(&paths, &db, registry.as_deref(), &parse, quiet)?,
         Command::People { mine, db, format } => people::run(&mine, &db, format)?,
         Command::Evidence { finding, db, out } => evidence::run(&finding, &db, &out)?,
         Command::Bench { records, dir, keep } => bench::run(&records, dir.as_deref(), keep)?,

@@ -217,3 +217,12 @@ fn ingest_waits_for_incomplete_files_and_quarantines_bad_ones() {
     let s2 = String::from_utf8_lossy(&second.stderr);
     assert!(s2.contains("1 accepted") && s2.contains("1 duplicate"), "{s2}");
 }
+
+#[test]
+fn admission_policy_is_configurable() {
+    let uploads = scenarios().join("uploads");
+    let out = run(bin().arg("check").arg(&uploads).args(["--format", "json", "--max-bad-ratio", "0.1"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // 1 bad record of 8 is within the default 20 % but over 10 %: the whole file goes.
+    assert!(stderr.lines().any(|l| l.contains("999902000002_CDSS_20261120081530.txt") && l.contains("too_many_bad_records")), "{stderr}");
+}
