@@ -128,7 +128,19 @@ enum Command {
     },
 }
 
+/// A reader that stops early (`| head`) is not an error of ours.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
 fn main() -> Result<()> {
+    match run() {
+        Err(e) if is_broken_pipe(&e) => std::process::exit(0),
+        other => other,
+    }
+}
+
+fn run() -> Result<()> {
     let cli = Cli::parse();
     let quiet = cli.quiet;
     let code = match cli.command {
@@ -143,11 +155,14 @@ fn main() -> Result<()> {
         Command::Bench { records, dir, keep } => bench::run(&records, dir.as_deref(), keep)?,
         Command::Retain { db, raw_days, stats_days, now } => ingest::retain(&db, raw_days, stats_days, now.as_deref())?,
         Command::Rules { markdown } => {
+            use std::io::Write;
+            let stdout = std::io::stdout();
+            let mut w = stdout.lock();
             if markdown {
-                print!("{}", minesafe_rules::docs::rules_markdown());
+                write!(w, "{}", minesafe_rules::docs::rules_markdown())?;
             } else {
                 for r in &minesafe_rules::catalog().rule {
-                    println!("{:<12} {:<13} {}", r.id, r.severity.id(), r.title);
+                    writeln!(w, "{:<12} {:<13} {}", r.id, r.severity.id(), r.title)?;
                 }
             }
             0
