@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use minesafe_formats::container::{self, ParseOptions};
 use minesafe_formats::families::ryxx::approved_headcount;
 use minesafe_formats::upload::{count_records, Content};
-use minesafe_formats::{Document, Family, FileName};
+use minesafe_formats::FileName;
 use minesafe_model::{Finding, Registry, Timestamp};
 use minesafe_rules::monitoring::MonitoringRules;
 use minesafe_rules::positioning::PositioningRules;
@@ -94,76 +94,30 @@ impl Engine {
         report.mine = Some(fname.mine.to_string());
         report.family = Some(family);
         report.encoding = Some(decoded.encoding);
-        let text: &str = &decoded.text;
-        match family {
-            Family::G1Cddy | Family::G1Sssj => self.process_g1(&fname, family, text, &opts, &mut report, sink, out),
-            _ => self.process_g2(&fname, family, text, &opts, &mut report, sink, out),
+        // One path for both generations: the formats crate splits by generation.
+        match minesafe_formats::parse_text(&fname, family, &decoded.text, &opts) {
+            Ok(content) => {
+                let header = content.header().clone();
+                self.accept(&fname, &header, content, &mut report, sink, out);
+            }
+            Err(e) => {
+                report.total = count_records(&decoded.text);
+                report.reject_whole(e);
+            }
         }
         report
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn process_g2(
-        &mut self,
-        fname: &FileName,
-        family: Family,
-        text: &str,
-        opts: &ParseOptions,
-        report: &mut FileReport,
-        sink: &mut dyn ContentSink,
-        out: &mut Vec<Finding>,
-    ) {
-        let doc = match Document::split(fname, text, opts) {
-            Ok(d) => d,
-            Err(e) => {
-                report.total = count_records(text);
-                report.reject_whole(e);
-                return;
-            }
-        };
-        report.total = doc.records.len();
-        report.header_time = Some(doc.header.time);
-        let content = match minesafe_formats::parse_content(family, &doc, opts) {
-            Ok(c) => c,
-            Err(e) => {
-                report.reject_whole(e);
-                return;
-            }
-        };
-        self.accept(fname, doc.header.time, &doc.header, content, report, sink, out);
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn process_g1(
-        &mut self,
-        fname: &FileName,
-        family: Family,
-        text: &str,
-        opts: &ParseOptions,
-        report: &mut FileReport,
-        sink: &mut dyn ContentSink,
-        out: &mut Vec<Finding>,
-    ) {
-        match minesafe_formats::upload::parse_g1(fname, family, text, opts) {
-            Ok((header, content)) => self.accept(fname, header.time, &header, content, report, sink, out),
-            Err(e) => {
-                report.total = count_records(text);
-                report.reject_whole(e);
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
     fn accept(
         &mut self,
         fname: &FileName,
-        header_time: Timestamp,
         header: &container::Header,
         content: Content<'_>,
         report: &mut FileReport,
         sink: &mut dyn ContentSink,
         out: &mut Vec<Finding>,
     ) {
+        let header_time = header.time;
         let (total, accepted, rejected) = content.counts();
         report.total = total;
         report.accepted = accepted;

@@ -36,4 +36,4 @@ pub use families::ryxz::RestrictedAreaAlarm;
 pub use families::tjsj::Statistic;
 pub use families::ycbj::{AbnormalEvent, AbnormalKind};
 pub use families::Family;
-pub use upload::{open, parse_content, parse_g1, parse_text, split, with_upload, Content, Upload};
+pub use upload::{open, parse_content, parse_text, split, with_upload, Content, Upload};

@@ -171,16 +171,6 @@ pub fn parse_text<'a>(name: &FileName, family: Family, text: &'a str, opts: &Par
     parse_content(family, &split(name, family, text, opts)?, opts)
 }
 
-/// The legacy path: split a G1 file and parse it. Returns the header too, for
-/// callers that handle G1 and G2 headers alike.
-pub fn parse_g1<'a>(name: &FileName, family: Family, text: &'a str, opts: &ParseOptions) -> Result<(Header, Content<'a>), FileError> {
-    if !family.is_legacy() {
-        return Err(FileError::UnknownType(format!("{} is not a legacy G1 family", family.type_code())));
-    }
-    let content = parse_text(name, family, text, opts)?;
-    Ok((content.header().clone(), content))
-}
-
 /// The file-level steps every caller needs: name, size, decoding.
 pub fn open<'b>(name: &str, bytes: &'b [u8], opts: &ParseOptions) -> Result<(FileName, Family, Decoded<'b>), FileError> {
     let fname = FileName::parse(name)?;
@@ -213,7 +203,8 @@ pub fn with_upload<T>(name: &str, bytes: &[u8], opts: &ParseOptions, f: impl FnO
 /// Counts the records of a file that could not be split or parsed, so that a file
 /// rejected whole still reports how many records it held (0 when not even that is known).
 pub fn count_records(text: &str) -> usize {
-    crate::container::segments(text).map(|s| s.len().saturating_sub(1)).unwrap_or_else(|_| {
+    // Empty segments are not records (`Document` drops them too).
+    crate::container::segments(text).map(|s| s.iter().skip(1).filter(|r| !r.is_empty()).count()).unwrap_or_else(|_| {
         let n = memchr::memchr_iter(b'~', text.as_bytes()).count();
         n.saturating_sub(1)
     })
