@@ -17,6 +17,7 @@ const GAS_LIMITS_TOML: &str = include_str!("../tables/gas_limits.toml");
 const AIR_QUALITY_TOML: &str = include_str!("../tables/air_quality.toml");
 const TEMPERATURE_TOML: &str = include_str!("../tables/temperature.toml");
 const AIR_VELOCITY_TOML: &str = include_str!("../tables/air_velocity.toml");
+const HOOKS_TOML: &str = include_str!("../tables/hooks.toml");
 
 /// What a sensor measures, in the unit the regulation states it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
@@ -263,6 +264,12 @@ struct MethaneFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct HookFile {
+    hook: Vec<HookRow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LimitFile {
     limit: Vec<LimitRow>,
 }
@@ -311,6 +318,8 @@ fn parse<T: for<'de> Deserialize<'de>>(file: &'static str, text: &str) -> Result
 /// see a table error instead of a panic.
 pub fn load() -> Result<Tables, TableError> {
     let mut methane: MethaneFile = parse("methane_sensors.toml", METHANE_SENSORS_TOML)?;
+    let hooks: HookFile = parse("hooks.toml", HOOKS_TOML)?;
+    methane.hook.extend(hooks.hook);
     let mut limits = Vec::new();
     for (file, text) in
         [("gas_limits.toml", GAS_LIMITS_TOML), ("air_quality.toml", AIR_QUALITY_TOML), ("temperature.toml", TEMPERATURE_TOML)]

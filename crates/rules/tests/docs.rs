@@ -4,7 +4,8 @@ use std::path::Path;
 
 fn source_text() -> String {
     let mut all = String::new();
-    for entry in walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src")) {
+    // Pinning tests live beside the code they pin, in any crate of the workspace.
+    for entry in walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")) {
         all.push_str(&std::fs::read_to_string(entry).unwrap());
     }
     all
@@ -14,7 +15,7 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let mut v = Vec::new();
     for e in std::fs::read_dir(dir).unwrap().flatten() {
         let p = e.path();
-        if p.is_dir() {
+        if p.is_dir() && p.file_name().is_some_and(|n| n != "target") {
             v.extend(walk(&p));
         } else if p.extension().is_some_and(|x| x == "rs") {
             v.push(p);
