@@ -17,10 +17,13 @@ use std::collections::HashMap;
 use minesafe_formats::container::{self, ParseOptions};
 use minesafe_formats::families::ryxx::approved_headcount;
 use minesafe_formats::upload::{count_records, Content};
+use minesafe_formats::families::Family;
 use minesafe_formats::FileName;
 use minesafe_model::{Finding, Registry, Timestamp};
+use minesafe_rules::detector::{Detector, Upload};
 use minesafe_rules::monitoring::MonitoringRules;
 use minesafe_rules::positioning::PositioningRules;
+use minesafe_rules::LiveConfig;
 
 pub use report::{FileReport, Outcome, Summary};
 
@@ -38,14 +41,43 @@ impl ContentSink for NoSink {
 
 /// Per-mine rule state.
 struct MineState {
-    monitoring: MonitoringRules,
-    positioning: PositioningRules,
+    monitoring: Option<MonitoringRules>,
+    positioning: Option<PositioningRules>,
+    /// Integrity, power-cut, forecast and evacuation detectors ([`minesafe_rules::live_detectors`]).
+    live: Vec<Box<dyn Detector>>,
 }
+
+/// How the engine evaluates.
+#[derive(Clone, Debug, Default)]
+pub struct EngineConfig {
+    /// Settings of the live-supervision detectors.
+    pub live: LiveConfig,
+    /// Push findings when their event opens as well as when it closes (`serve`); see
+    /// [`minesafe_rules::detector`] for the convention. Batch `check` leaves it off.
+    pub announce: bool,
+    /// Run only these detectors (by name: `monitoring`, `positioning`, `integrity`,
+    /// `powercut`, `forecast`, `evacuation`); `None` runs all. For benchmarks.
+    pub only: Option<Vec<String>>,
+}
+
+impl EngineConfig {
+    fn wants(&self, name: &str) -> bool {
+        self.only.as_ref().is_none_or(|o| o.iter().any(|n| n == name))
+    }
+}
+
+/// Detector names, in the order the engine feeds them.
+pub const DETECTORS: [&str; 6] = ["monitoring", "positioning", "integrity", "powercut", "forecast", "evacuation"];
+
+/// Findings produced by a detector are fed to the mine's other detectors; a chain
+/// deeper than this (a finding about a finding about a finding …) is cut.
+const FEEDBACK_DEPTH: usize = 4;
 
 /// The engine over a set of mines. State grows with points and people, not readings.
 pub struct Engine {
     registry: Registry,
     opts: ParseOptions,
+    cfg: EngineConfig,
     mines: HashMap<String, MineState>,
     /// The newest header time seen: headers far ahead of it are rejected.
     newest_seen: Option<Timestamp>,
@@ -53,7 +85,11 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(registry: Registry, opts: ParseOptions) -> Self {
-        Engine { registry, opts, mines: HashMap::new(), newest_seen: None }
+        Self::with_config(registry, opts, EngineConfig::default())
+    }
+
+    pub fn with_config(registry: Registry, opts: ParseOptions, cfg: EngineConfig) -> Self {
+        Engine { registry, opts, cfg, mines: HashMap::new(), newest_seen: None }
     }
 
     /// Sets the newest upload time seen before the next file (batch runs compute it
@@ -68,9 +104,18 @@ impl Engine {
 
     fn mine_state(&mut self, mine: &str) -> &mut MineState {
         let registry = &self.registry;
+        let cfg = &self.cfg;
         self.mines.entry(mine.to_string()).or_insert_with(|| {
             let info = registry.mine(mine);
-            MineState { monitoring: MonitoringRules::new(mine, info), positioning: PositioningRules::new(mine, info) }
+            let monitoring = cfg.wants("monitoring").then(|| {
+                let mut m = MonitoringRules::new(mine, info);
+                m.set_announce(cfg.announce);
+                m
+            });
+            let positioning = cfg.wants("positioning").then(|| PositioningRules::new(mine, info));
+            let mut live = minesafe_rules::live_detectors(mine, info, &cfg.live);
+            live.retain(|d| cfg.wants(d.name()));
+            MineState { monitoring, positioning, live }
         })
     }
 
@@ -131,45 +176,153 @@ impl Engine {
         let file = fname.name.as_str();
         let mine = fname.mine.to_string();
         let state = self.mine_state(&mine);
+        let family = content.family();
+        let family_code = match family {
+            Family::G1Sssj => "CDSS",
+            f => f.type_code(),
+        };
+        let up = Upload { file, family: family_code, time: header_time };
+        let first_new = out.len();
+        for d in state.live.iter_mut() {
+            d.on_upload(&up, out);
+        }
         match &content {
-            Content::Cddy(p) => out.extend(state.monitoring.on_definitions(file, &p.accepted, header_time)),
+            Content::Cddy(p) | Content::G1Cddy(p) => {
+                if let Some(m) = state.monitoring.as_mut() {
+                    out.extend(m.on_definitions(file, &p.accepted, header_time));
+                }
+                for d in state.live.iter_mut() {
+                    d.on_definitions(&up, &p.accepted, out);
+                }
+            }
             Content::Cdss(p) => {
                 for (i, r) in &p.accepted {
-                    state.monitoring.on_reading(file, *i, &r.reading(), out);
+                    let reading = r.reading();
+                    if let Some(m) = state.monitoring.as_mut() {
+                        m.on_reading(file, *i, &reading, out);
+                    }
+                    for d in state.live.iter_mut() {
+                        d.on_reading(&up, *i, &reading, out);
+                    }
+                }
+                for d in state.live.iter_mut() {
+                    d.on_readings_end(&up, out);
                 }
             }
             Content::G1Sssj(p) => {
                 for (i, r) in &p.accepted {
-                    state.monitoring.on_reading(file, *i, &r.reading(p.header.time), out);
+                    let reading = r.reading(p.header.time);
+                    if let Some(m) = state.monitoring.as_mut() {
+                        m.on_reading(file, *i, &reading, out);
+                    }
+                    for d in state.live.iter_mut() {
+                        d.on_reading(&up, *i, &reading, out);
+                    }
+                }
+                for d in state.live.iter_mut() {
+                    d.on_readings_end(&up, out);
                 }
             }
-            Content::G1Cddy(p) => out.extend(state.monitoring.on_definitions(file, &p.accepted, header_time)),
-            Content::Ryqy(p) => state.positioning.on_areas(file, &p.accepted, header_time),
-            Content::Ryxx(p) => state.positioning.on_people(file, &p.accepted, approved_headcount(header), header_time),
-            Content::Ryss(p) => state.positioning.on_snapshot(file, header_time, &p.accepted, out),
+            Content::Fzss(p) => {
+                for (i, s) in &p.accepted {
+                    for d in state.live.iter_mut() {
+                        d.on_substation(&up, *i, &s.code, s.run, s.supply, out);
+                    }
+                }
+            }
+            Content::Ryqy(p) => {
+                if let Some(pos) = state.positioning.as_mut() {
+                    pos.on_areas(file, &p.accepted, header_time);
+                }
+            }
+            Content::Ryxx(p) => {
+                if let Some(pos) = state.positioning.as_mut() {
+                    pos.on_people(file, &p.accepted, approved_headcount(header), header_time);
+                }
+            }
+            Content::Ryss(p) => {
+                if let Some(pos) = state.positioning.as_mut() {
+                    pos.on_snapshot(file, header_time, &p.accepted, out);
+                }
+                for d in state.live.iter_mut() {
+                    d.on_positions(&up, &p.accepted, out);
+                }
+            }
             Content::Ryqj(p) => {
-                for (i, a) in &p.accepted {
-                    state.positioning.on_sos(file, *i, &a.card, &a.name, a.start, a.area.as_deref(), a.station.as_deref(), out);
+                if let Some(pos) = state.positioning.as_mut() {
+                    for (i, a) in &p.accepted {
+                        pos.on_sos(file, *i, &a.card, &a.name, a.start, a.area.as_deref(), a.station.as_deref(), out);
+                    }
                 }
             }
             _ => {}
         }
+        feed_back(&mut state.live, out, first_new);
         sink.on_content(report, header_time, &content);
     }
 
-    /// End of input: open events are reported with `end: None`.
-    pub fn finish(&mut self, out: &mut Vec<Finding>) {
+    /// The injected clock advanced to `now` (the watermark in batch runs, the wall
+    /// clock in `serve`): clock-driven rules (upload stops, deadlines) look at it.
+    pub fn tick(&mut self, now: Timestamp, out: &mut Vec<Finding>) {
         let mut mines: Vec<_> = self.mines.iter_mut().collect();
         mines.sort_by(|a, b| a.0.cmp(b.0));
         for (_, s) in mines {
-            s.monitoring.finish(out);
-            s.positioning.finish(out);
+            let first_new = out.len();
+            for d in s.live.iter_mut() {
+                d.tick(now, out);
+            }
+            feed_back(&mut s.live, out, first_new);
+        }
+    }
+
+    /// Ticks one mine only (batch partitions own a subset of the mines).
+    pub fn tick_mine(&mut self, mine: &str, now: Timestamp, out: &mut Vec<Finding>) {
+        if let Some(s) = self.mines.get_mut(mine) {
+            let first_new = out.len();
+            for d in s.live.iter_mut() {
+                d.tick(now, out);
+            }
+            feed_back(&mut s.live, out, first_new);
+        }
+    }
+
+    /// End of input at the watermark: open events are reported with `end: None`.
+    pub fn finish(&mut self, out: &mut Vec<Finding>) {
+        let now = self.newest_seen.unwrap_or_default();
+        self.finish_at(now, out);
+    }
+
+    /// End of input at `now` (batch partitions pass the global watermark).
+    pub fn finish_at(&mut self, now: Timestamp, out: &mut Vec<Finding>) {
+        let mut mines: Vec<_> = self.mines.iter_mut().collect();
+        mines.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, s) in mines {
+            let first_new = out.len();
+            if let Some(m) = s.monitoring.as_mut() {
+                m.finish(out);
+            }
+            if let Some(p) = s.positioning.as_mut() {
+                p.finish(out);
+            }
+            for d in s.live.iter_mut() {
+                d.tick(now, out);
+            }
+            feed_back(&mut s.live, out, first_new);
+            let first_new = out.len();
+            for d in s.live.iter_mut() {
+                d.finish(now, out);
+            }
+            feed_back(&mut s.live, out, first_new);
         }
     }
 
     /// People underground now in a mine, from the newest RYSS (for rescue).
     pub fn underground(&self, mine: &str) -> Vec<minesafe_model::Position> {
-        self.mines.get(mine).map(|s| s.positioning.underground().into_iter().cloned().collect()).unwrap_or_default()
+        self.mines
+            .get(mine)
+            .and_then(|s| s.positioning.as_ref())
+            .map(|p| p.underground().into_iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub fn mines(&self) -> Vec<String> {
@@ -177,4 +330,40 @@ impl Engine {
         v.sort();
         v
     }
+}
+
+/// Feeds the findings pushed since `first_new` to the mine's live detectors, and the
+/// findings those produce in turn, up to [`FEEDBACK_DEPTH`] rounds.
+fn feed_back(live: &mut [Box<dyn Detector>], out: &mut Vec<Finding>, mut first_new: usize) {
+    for _ in 0..FEEDBACK_DEPTH {
+        let end = out.len();
+        if first_new == end {
+            return;
+        }
+        for i in first_new..end {
+            let f = out[i].clone();
+            for d in live.iter_mut() {
+                d.on_finding(&f, out);
+            }
+        }
+        first_new = end;
+    }
+}
+
+/// The last version of every finding, in first-seen order, without withdrawn ones:
+/// what a consumer of the open/close stream ends up with (see
+/// [`minesafe_rules::detector`]).
+pub fn latest_findings(all: Vec<Finding>) -> Vec<Finding> {
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(all.len());
+    let mut latest: Vec<Option<Finding>> = Vec::with_capacity(all.len());
+    for f in all {
+        match index.get(&f.id) {
+            Some(&i) => latest[i] = Some(f),
+            None => {
+                index.insert(f.id.clone(), latest.len());
+                latest.push(Some(f));
+            }
+        }
+    }
+    latest.into_iter().flatten().filter(|f| !f.has_tag(minesafe_rules::detector::TAG_WITHDRAWN)).collect()
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use minesafe_engine::{order, ContentSink, Engine, FileReport, NoSink, Summary};
+use minesafe_engine::{latest_findings, order, ContentSink, Engine, EngineConfig, FileReport, NoSink, Summary};
 use minesafe_formats::{FileName, ParseOptions};
 use minesafe_model::{Finding, Registry, Timestamp};
 
@@ -149,6 +149,11 @@ pub fn run_engine(
     let mut summary = Summary::default();
     for (f, newest) in files {
         engine.set_newest_seen(*newest);
+        // The batch clock is the watermark: clock-driven rules of this file's mine
+        // see it before the file, as a streaming run driven by the same watermark would.
+        if let Some(now) = newest {
+            engine.tick_mine(&mine_of(&f.name), *now, findings);
+        }
         let report = match std::fs::read(&f.path) {
             Ok(bytes) => {
                 let r = engine.process(&f.name, &bytes, sink, findings);
@@ -177,10 +182,13 @@ pub fn run_partitioned(
     files: Vec<(InputFile, Option<Timestamp>)>,
     registry: &Registry,
     opts: &ParseOptions,
+    cfg: &EngineConfig,
     threads: usize,
     pb: &ProgressBar,
 ) -> BatchResult {
     let threads = threads.max(1);
+    // End of input is judged at the global watermark, whatever the partition.
+    let watermark = files.iter().filter_map(|(f, _)| FileName::parse(&f.name).ok().map(|n| n.time)).max().unwrap_or_default();
     let mut parts: Vec<Vec<(InputFile, Option<Timestamp>)>> = vec![Vec::new(); threads];
     for f in files {
         let mut h = DefaultHasher::new();
@@ -192,10 +200,10 @@ pub fn run_partitioned(
             .iter()
             .map(|part| {
                 s.spawn(move || {
-                    let mut engine = Engine::new(registry.clone(), opts.clone());
+                    let mut engine = Engine::with_config(registry.clone(), opts.clone(), cfg.clone());
                     let mut findings = Vec::new();
                     let (reports, summary) = run_engine(part, &mut engine, &mut NoSink, pb, &mut findings);
-                    engine.finish(&mut findings);
+                    engine.finish_at(watermark, &mut findings);
                     (findings, reports, summary)
                 })
             })
@@ -208,6 +216,7 @@ pub fn run_partitioned(
         out.reports.extend(r);
         out.summary.merge(&s);
     }
+    out.findings = latest_findings(std::mem::take(&mut out.findings));
     sort_findings(&mut out.findings);
     out.reports.sort_by_cached_key(|(_, r)| order::sort_key(&r.name));
     out
@@ -241,7 +250,7 @@ pub fn check(
     let total_bytes: u64 = files.iter().map(|f| f.len).sum();
     let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pb = progress(total_bytes, quiet, "check");
-    let result = run_partitioned(order_files(files), &registry, &parse.options(), threads, &pb);
+    let result = run_partitioned(order_files(files), &registry, &parse.options(), &EngineConfig::default(), threads, &pb);
     pb.finish_and_clear();
     report_problems(&result.reports);
     output::print_findings(&result.findings, format)?;

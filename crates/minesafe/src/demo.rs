@@ -140,10 +140,10 @@ pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
     let sim = minesafe_sim::write_to_dir(&cfg, &uploads)?;
     let t_sim = t0.elapsed();
     let db = out.join("minesafe.db");
-    let mut store = ingest::open_store(&db)?;
+    let store = ingest::open_store(&db)?;
     let (files, _) = batch::collect(std::slice::from_ref(&uploads))?;
     let pb = batch::progress(files.iter().map(|f| f.len).sum(), quiet, "ingest + evaluate");
-    let result = ingest::ingest_files(&mut store, files, sim.registry.clone(), minesafe_formats::ParseOptions::default(), &pb)?;
+    let (result, _store) = ingest::ingest_files(store, files, sim.registry.clone(), minesafe_formats::ParseOptions::default(), &pb)?;
     pb.finish_and_clear();
     batch::report_problems(&result.reports);
     let t_all = t0.elapsed();

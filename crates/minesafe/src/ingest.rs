@@ -5,64 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use minesafe_engine::{ContentSink, Engine, FileReport, Outcome, Summary};
-use minesafe_formats::{Content, ParseOptions};
+use minesafe_engine::{latest_findings, EngineConfig, FileReport, Outcome, Summary};
+use minesafe_formats::ParseOptions;
 use minesafe_model::{Finding, Registry, Timestamp};
-use minesafe_store::{FileStatus, ReadingRow, RejectRow, SqliteStore, Store, StoreOptions, UploadStatus, UploadSummary};
+use minesafe_store::{SqliteStore, Store, StoreOptions};
 
 use crate::batch::{self, InputFile};
-
-/// Writes parsed content to the store as the engine accepts it.
-struct StoreSink<'s> {
-    store: &'s mut SqliteStore,
-    file_id: i64,
-    rows: Vec<ReadingRow>,
-    error: Option<anyhow::Error>,
-}
-
-impl StoreSink<'_> {
-    fn store_content(&mut self, report: &FileReport, header_time: Timestamp, content: &Content<'_>) -> Result<()> {
-        let mine = report.mine.clone().unwrap_or_default();
-        match content {
-            Content::Cdss(p) => {
-                self.rows.clear();
-                for (_, r) in &p.accepted {
-                    let point = self.store.point_id(&mine, r.point)?;
-                    self.rows.push(ReadingRow { time: r.time, point, value: r.value, status: r.status.0 });
-                }
-                self.store.append_readings(self.file_id, &self.rows)?;
-            }
-            Content::G1Sssj(p) => {
-                self.rows.clear();
-                for (_, r) in &p.accepted {
-                    let point = self.store.point_id(&mine, r.point)?;
-                    self.rows.push(ReadingRow { time: header_time, point, value: r.value, status: r.status.0 });
-                }
-                self.store.append_readings(self.file_id, &self.rows)?;
-            }
-            Content::Cddy(p) | Content::G1Cddy(p) => {
-                let defs: Vec<_> = p.accepted.iter().map(|(_, d)| d.clone()).collect();
-                self.store.put_point_defs(&mine, self.file_id, &defs)?;
-            }
-            Content::Ryss(p) => {
-                let pos: Vec<_> = p.accepted.iter().map(|(_, d)| d.clone()).collect();
-                self.store.put_positions(&mine, self.file_id, header_time, &pos)?;
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-}
-
-impl ContentSink for StoreSink<'_> {
-    fn on_content(&mut self, report: &FileReport, header_time: Timestamp, content: &Content<'_>) {
-        if self.error.is_none() {
-            if let Err(e) = self.store_content(report, header_time, content) {
-                self.error = Some(e);
-            }
-        }
-    }
-}
+use crate::pipeline::Pipeline;
 
 pub struct IngestResult {
     pub findings: Vec<Finding>,
@@ -72,114 +21,45 @@ pub struct IngestResult {
 
 /// Ingests files into an open store. Shared by `ingest` and `demo`.
 pub fn ingest_files(
-    store: &mut SqliteStore,
+    store: SqliteStore,
     files: Vec<InputFile>,
     registry: Registry,
     opts: ParseOptions,
     pb: &indicatif::ProgressBar,
-) -> Result<IngestResult> {
-    let mut engine = Engine::new(registry, opts);
+) -> Result<(IngestResult, SqliteStore)> {
+    let mut pipe = Pipeline::new(store, registry, opts, EngineConfig::default());
     let mut findings = Vec::new();
     let mut reports = Vec::new();
     let mut summary = Summary::default();
-    let mut stored_upto = 0;
-    store.begin()?;
-    for (i, (f, newest)) in batch::order_files(files).into_iter().enumerate() {
+    let files = batch::order_files(files);
+    let watermark = files.iter().filter_map(|(f, _)| minesafe_formats::FileName::parse(&f.name).ok().map(|n| n.time)).max();
+    for (i, (f, newest)) in files.into_iter().enumerate() {
         let bytes = std::fs::read(&f.path).with_context(|| format!("cannot read {}", f.path.display()))?;
         pb.inc(f.len);
-        if !looks_complete(&bytes) {
-            // Still being written or transferred: not archived, not quarantined; the
-            // next ingest (or the watcher) takes it once it ends with `||`.
-            let mut r = FileReport::new(&f.name);
-            r.total = std::str::from_utf8(&bytes).map(minesafe_formats::upload::count_records).unwrap_or(0);
-            r.reject_whole(minesafe_formats::FileError::Incomplete);
-            summary.add(&r, bytes.len() as u64);
-            reports.push((f.path, r));
-            continue;
+        // The batch clock is the watermark, as in `check`.
+        if let Some(now) = newest {
+            pipe.tick_mine(&batch::mine_of(&f.name), now, &mut findings);
         }
-        let report = match store.begin_upload(&f.name, &bytes)? {
-            UploadStatus::Duplicate { .. } => {
-                let mut r = FileReport::new(&f.name);
-                r.outcome = Outcome::Duplicate;
-                r
-            }
-            UploadStatus::New { id, .. } => {
-                engine.set_newest_seen(newest);
-                let mut sink = StoreSink { store, file_id: id, rows: Vec::new(), error: None };
-                let report = engine.process(&f.name, &bytes, &mut sink, &mut findings);
-                if let Some(e) = sink.error {
-                    return Err(e.context(format!("storing {}", f.path.display())));
-                }
-                store.finish_upload(id, &upload_summary(&report))?;
-                let rejects: Vec<RejectRow> = report
-                    .record_errors
-                    .iter()
-                    .map(|e| RejectRow {
-                        record: Some(e.record),
-                        field: e.field().map(|f| f.to_string()),
-                        code: e.reason.reason_code().to_string(),
-                        message: e.reason.to_string(),
-                    })
-                    .collect();
-                if !rejects.is_empty() {
-                    store.record_rejects(id, &rejects)?;
-                }
-                if report.outcome != Outcome::Accepted {
-                    let reasons = report.problem_lines(&f.name).join("\n");
-                    store.quarantine(&f.name, &bytes, &reasons)?;
-                }
-                report
-            }
-        };
+        let report = pipe.offer(&f.path, &f.name, &bytes, Some(newest), None, &mut findings)?;
         summary.add(&report, bytes.len() as u64);
         if !matches!(report.outcome, Outcome::Accepted | Outcome::Duplicate) || !report.record_errors.is_empty() {
             reports.push((f.path, report));
         }
         // Group commit: findings and rows land together about every hundred files.
         if i % 100 == 99 {
-            store.put_findings(&findings[stored_upto..])?;
-            stored_upto = findings.len();
-            store.commit()?;
+            pipe.commit()?;
             // Statistics lag raw data by a batch of hours: rolling up the current hour
             // on every commit would re-read it many times.
             if i % 5000 == 4999 {
-                store.rollup_pending()?;
+                pipe.store.rollup_pending()?;
             }
-            store.begin()?;
         }
     }
-    engine.finish(&mut findings);
-    store.put_findings(&findings[stored_upto..])?;
-    store.commit()?;
-    store.rollup_pending()?;
+    pipe.finish(watermark.unwrap_or_default(), &mut findings)?;
+    pipe.store.rollup_pending()?;
+    let mut findings = latest_findings(findings);
     batch::sort_findings(&mut findings);
-    Ok(IngestResult { findings, reports, summary })
-}
-
-/// A complete upload ends with `||` (inside the quotes of a JSON-quoted body).
-/// Checked on the raw bytes: `|` is ASCII in UTF-8 and GB18030 alike.
-fn looks_complete(bytes: &[u8]) -> bool {
-    let t = bytes.trim_ascii_end();
-    let t = t.strip_suffix(b"\"").unwrap_or(t);
-    t.ends_with(b"||")
-}
-
-fn upload_summary(r: &FileReport) -> UploadSummary {
-    UploadSummary {
-        mine: r.mine.clone(),
-        family: r.family.map(|f| f.type_code().to_string()),
-        header_time: r.header_time,
-        encoding: r.encoding.map(|e| e.id().to_string()),
-        total: r.total as u64,
-        accepted: r.accepted as u64,
-        rejected: r.rejected as u64,
-        status: match r.outcome {
-            Outcome::Accepted | Outcome::Duplicate => FileStatus::Accepted,
-            Outcome::Partial => FileStatus::Partial,
-            Outcome::Rejected | Outcome::Incomplete => FileStatus::Rejected,
-        },
-        reason: r.error.as_ref().map(|e| format!("{} ({e})", e.reason_code())),
-    }
+    Ok((IngestResult { findings, reports, summary }, pipe.store))
 }
 
 pub fn open_store(db: &Path) -> Result<SqliteStore> {
@@ -193,10 +73,10 @@ pub fn open_store_with(db: &Path, opts: StoreOptions) -> Result<SqliteStore> {
 
 pub fn run(paths: &[PathBuf], db: &Path, registry: Option<&Path>, parse: &batch::ParseArgs, quiet: bool) -> Result<i32> {
     let registry = batch::load_registry(registry)?;
-    let mut store = open_store(db)?;
+    let store = open_store(db)?;
     let (files, ignored) = batch::collect(paths)?;
     let pb = batch::progress(files.iter().map(|f| f.len).sum(), quiet, "ingest");
-    let result = ingest_files(&mut store, files, registry, parse.options(), &pb)?;
+    let (result, _store) = ingest_files(store, files, registry, parse.options(), &pb)?;
     pb.finish_and_clear();
     batch::report_problems(&result.reports);
     if !quiet {

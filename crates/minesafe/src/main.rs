@@ -10,6 +10,7 @@ mod ingest;
 mod output;
 mod peak;
 mod people;
+mod pipeline;
 
 use std::path::PathBuf;
 

@@ -8,6 +8,13 @@ use serde::{Deserialize, Serialize};
 use crate::time::Timestamp;
 
 /// Severity follows the consequence, not the detector's mood (interfaces.md).
+/// Tag of a finding pushed when its event opens (live evaluation); the same id is
+/// pushed again when it closes.
+pub const TAG_OPEN: &str = "open";
+/// Tag of a finding pushed open earlier that did not qualify in the end: consumers
+/// drop it.
+pub const TAG_WITHDRAWN: &str = "withdrawn";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {

@@ -27,10 +27,7 @@ pub struct Upload<'a> {
     pub time: Timestamp,
 }
 
-/// Tag of a finding pushed when its event opens.
-pub const TAG_OPEN: &str = "open";
-/// Tag of a finding pushed open earlier that did not qualify in the end.
-pub const TAG_WITHDRAWN: &str = "withdrawn";
+pub use minesafe_model::finding::{TAG_OPEN, TAG_WITHDRAWN};
 
 /// A per-mine detector fed by the engine.
 #[allow(unused_variables)]

@@ -118,6 +118,15 @@ pub trait Store: Send {
     fn findings(&self, filter: &FindingFilter) -> Result<Vec<Finding>, StoreError>;
     fn finding(&self, id: &str) -> Result<Option<Finding>, StoreError>;
 
+    // ---- alarms ---------------------------------------------------------------
+
+    /// Upserts an alarm's current state and appends its new transitions; a
+    /// transition already stored (same alarm and seq) is kept as it was.
+    fn put_alarm(&mut self, alarm: &AlarmRow, events: &[AlarmEventRow]) -> Result<(), StoreError>;
+    fn alarms(&self, filter: &AlarmFilter) -> Result<Vec<AlarmRow>, StoreError>;
+    /// The transition log of one alarm, in order.
+    fn alarm_events(&self, alarm: &str) -> Result<Vec<AlarmEventRow>, StoreError>;
+
     // ---- evidence -------------------------------------------------------------
 
     /// The upload stored under this name (the newest, if several contents had

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use minesafe_model::finding::TAG_WITHDRAWN;
 use minesafe_model::{Finding, PointDef, Position, PositionState, Severity, Timestamp};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -16,7 +17,8 @@ use crate::{Store, StoreError};
 /// Numbered schema migrations, applied in order and recorded in
 /// `schema_migrations` (and `PRAGMA user_version`). Append only: never edit a
 /// released one.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/0001_init.sql")), (2, "alarms", include_str!("../migrations/0002_alarms.sql"))];
 
 /// Rows deleted per transaction by retention (when the caller has no transaction open).
 const DELETE_SPAN_SECS: i64 = 86_400;
@@ -800,6 +802,10 @@ impl Store for SqliteStore {
                 )
                 .db("storing findings")?;
             for (f, json) in &docs {
+                if f.has_tag(TAG_WITHDRAWN) {
+                    c.prepare_cached("DELETE FROM findings WHERE id = ?1").and_then(|mut d| d.execute([&f.id])).db("withdrawing a finding")?;
+                    continue;
+                }
                 st.execute(params![f.id, f.rule, f.mine, severity_rank(f.severity), f.start.0, f.end.map(|t| t.0), json])
                     .db("storing findings")?;
             }
@@ -839,6 +845,83 @@ impl Store for SqliteStore {
         let docs: Vec<String> =
             st.query_map(params_from_iter(args), |r| r.get(0)).and_then(|rows| rows.collect()).db("reading findings")?;
         docs.iter().map(|j| serde_json::from_str(j).map_err(json_err("finding"))).collect()
+    }
+
+    fn put_alarm(&mut self, alarm: &AlarmRow, events: &[AlarmEventRow]) -> Result<(), StoreError> {
+        self.write("storing an alarm", |c| {
+            c.prepare_cached(
+                "INSERT INTO alarms (id, mine, rule, state, open, raised_at, updated_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET state = excluded.state, open = excluded.open, updated_at = excluded.updated_at,
+                     body = excluded.body",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    alarm.id,
+                    alarm.mine,
+                    alarm.rule,
+                    alarm.state,
+                    alarm.open as i64,
+                    alarm.raised_at.0,
+                    alarm.updated_at.0,
+                    alarm.body
+                ])
+            })
+            .db("storing an alarm")?;
+            let mut st = c
+                .prepare_cached("INSERT OR IGNORE INTO alarm_events (alarm, seq, at, actor, action, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .db("storing alarm events")?;
+            for e in events {
+                st.execute(params![e.alarm, e.seq, e.at.0, e.actor, e.action, e.body]).db("storing alarm events")?;
+            }
+            Ok(())
+        })
+    }
+
+    fn alarms(&self, filter: &AlarmFilter) -> Result<Vec<AlarmRow>, StoreError> {
+        let mut sql = String::from("SELECT id, mine, rule, state, open, raised_at, updated_at, body FROM alarms WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        if filter.open_only {
+            sql.push_str(" AND open = 1");
+        }
+        if let Some(m) = &filter.mine {
+            args.push(Value::Text(m.clone()));
+            sql.push_str(&format!(" AND mine = ?{}", args.len()));
+        }
+        if let Some(from) = filter.from {
+            args.push(Value::Integer(from.0));
+            sql.push_str(&format!(" AND raised_at >= ?{}", args.len()));
+        }
+        if let Some(to) = filter.to {
+            args.push(Value::Integer(to.0));
+            sql.push_str(&format!(" AND raised_at < ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY raised_at, id");
+        let mut st = self.conn.prepare(&sql).db("listing alarms")?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(args), |r| {
+                Ok(AlarmRow {
+                    id: r.get(0)?,
+                    mine: r.get(1)?,
+                    rule: r.get(2)?,
+                    state: r.get(3)?,
+                    open: r.get::<_, i64>(4)? != 0,
+                    raised_at: Timestamp(r.get(5)?),
+                    updated_at: Timestamp(r.get(6)?),
+                    body: r.get(7)?,
+                })
+            })
+            .db("listing alarms")?;
+        rows.collect::<Result<Vec<_>, _>>().db("listing alarms")
+    }
+
+    fn alarm_events(&self, alarm: &str) -> Result<Vec<AlarmEventRow>, StoreError> {
+        let mut st = self.conn.prepare_cached("SELECT alarm, seq, at, actor, action, body FROM alarm_events WHERE alarm = ?1 ORDER BY seq").db("reading alarm events")?;
+        let rows = st
+            .query_map([alarm], |r| {
+                Ok(AlarmEventRow { alarm: r.get(0)?, seq: r.get(1)?, at: Timestamp(r.get(2)?), actor: r.get(3)?, action: r.get(4)?, body: r.get(5)? })
+            })
+            .db("reading alarm events")?;
+        rows.collect::<Result<Vec<_>, _>>().db("reading alarm events")
     }
 
     fn finding(&self, id: &str) -> Result<Option<Finding>, StoreError> {

@@ -290,3 +290,37 @@ pub struct StoreStats {
     pub points: u64,
     pub findings: u64,
 }
+
+/// An alarm as stored: the alarm crate's JSON in `body`, with what listing needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlarmRow {
+    pub id: String,
+    pub mine: String,
+    pub rule: String,
+    pub state: String,
+    /// Not yet closed, dismissed or superseded.
+    pub open: bool,
+    pub raised_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub body: String,
+}
+
+/// One transition of an alarm (append-only).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlarmEventRow {
+    pub alarm: String,
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub body: String,
+}
+
+/// Selects alarms. Empty filter = all, ordered by raise time.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlarmFilter {
+    pub open_only: bool,
+    pub mine: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}

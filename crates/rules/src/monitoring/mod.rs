@@ -47,6 +47,7 @@ use minesafe_model::time::human_duration;
 use minesafe_model::{Evidence, Finding, LocationClass, PointDef, Reading, SensorType, Status, Thresholds, Timestamp};
 
 use crate::catalog::{finding, in_force_id};
+use crate::detector::{TAG_OPEN, TAG_WITHDRAWN};
 use crate::tables::{tables, Op, Quantity};
 
 /// The sensor-table alarm rule, the least specific methane rule.
@@ -168,6 +169,8 @@ struct OpenEvent {
     /// A fan was already stopped when the event opened (CM26-2.8 exception).
     excused: bool,
     fan_stops_at_open: u64,
+    /// Pushed open already (live mode): a later non-qualifying close withdraws it.
+    announced: bool,
 }
 
 impl OpenEvent {
@@ -184,6 +187,7 @@ impl OpenEvent {
             covered_once: false,
             excused: ctx.fans_stopped > 0,
             fan_stops_at_open: ctx.fan_stops,
+            announced: false,
         }
     }
 
@@ -273,6 +277,8 @@ struct MineContext {
     fans_stopped: u32,
     /// Count of fan stops seen, so an event can tell whether one happened during it.
     fan_stops: u64,
+    /// Live mode: push a finding when its event opens, not only when it closes.
+    announce: bool,
 }
 
 impl MineContext {
@@ -303,8 +309,17 @@ impl MonitoringRules {
                 .unwrap_or_default(),
             fans_stopped: 0,
             fan_stops: 0,
+            announce: false,
         };
         MonitoringRules { ctx, points: PointMap::default() }
+    }
+
+    /// Live mode: findings are also pushed when their event opens (`end: None`, tag
+    /// `open`) as soon as the event qualifies, and pushed again with the same id when
+    /// it closes; an announced event that in the end does not qualify is pushed with
+    /// the tag `withdrawn`. Batch runs leave this off and see closed events only.
+    pub fn set_announce(&mut self, on: bool) {
+        self.ctx.announce = on;
     }
 
     /// A CDDY file (re)defines points. Returns CSR-SENS-1 findings (declared thresholds
@@ -505,6 +520,16 @@ fn judge(ctx: &mut MineContext, code: &str, st: &mut PointState, file: &str, rec
             }
         }
     }
+    if ctx.announce {
+        for e in st.open.iter_mut() {
+            if !e.announced && qualifies(ctx, code, &st.info, e, None) {
+                e.announced = true;
+                let mut f = build(ctx, code, &st.info, e, None, None);
+                add_tag(&mut f, TAG_OPEN);
+                out.push(f);
+            }
+        }
+    }
 }
 
 fn fan_reading(ctx: &mut MineContext, st: &mut PointState, r: &Reading<'_>) {
@@ -583,8 +608,27 @@ fn add_tag(f: &mut Finding, tag: &str) {
     }
 }
 
-/// Turns a closed (or, at the end, open) event into a finding, unless a more
-/// specific rule covered it, it was too short, or an exception applies.
+/// Whether an event qualifies as a finding: no more specific rule covered it, it
+/// lasted long enough, and no exception applies.
+fn qualifies(ctx: &MineContext, code: &str, info: &PointInfo, e: &OpenEvent, end: Option<Timestamp>) -> bool {
+    match e.check.rank {
+        Some(GAS5_RANK) if e.covered_once => return false,
+        Some(rank) if rank < GAS5_RANK && !e.top_once => return false,
+        _ => {}
+    }
+    if let Some(secs) = e.check.longer_than {
+        if e.last.time.secs_since(e.start) <= secs {
+            return false;
+        }
+        if e.excused || ctx.fan_stops != e.fan_stops_at_open || ctx.manual_excuse(code, &info.location, e.start, end) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Turns a closed (or, at the end, open) event into a finding if it qualifies; an
+/// event announced open that does not qualify in the end is pushed `withdrawn`.
 fn emit(
     ctx: &MineContext,
     code: &str,
@@ -594,19 +638,16 @@ fn emit(
     closer: Option<Evidence>,
     out: &mut Vec<Finding>,
 ) {
-    match e.check.rank {
-        Some(GAS5_RANK) if e.covered_once => return,
-        Some(rank) if rank < GAS5_RANK && !e.top_once => return,
-        _ => {}
+    if qualifies(ctx, code, info, &e, end) {
+        out.push(build(ctx, code, info, &e, end, closer));
+    } else if e.announced {
+        let mut f = build(ctx, code, info, &e, end, closer);
+        add_tag(&mut f, TAG_WITHDRAWN);
+        out.push(f);
     }
-    if let Some(secs) = e.check.longer_than {
-        if e.last.time.secs_since(e.start) <= secs {
-            return;
-        }
-        if e.excused || ctx.fan_stops != e.fan_stops_at_open || ctx.manual_excuse(code, &info.location, e.start, end) {
-            return;
-        }
-    }
+}
+
+fn build(ctx: &MineContext, code: &str, info: &PointInfo, e: &OpenEvent, end: Option<Timestamp>, closer: Option<Evidence>) -> Finding {
     let rule = if e.check.kind == Kind::FailedCut { in_force_id(FAILED_CUT, e.start) } else { e.check.rule };
     let place = info.place(code);
     let mut evidence = vec![e.first.evidence(code, "first over-limit reading")];
@@ -617,7 +658,7 @@ fn emit(
         evidence.push(e.last.evidence(code, "last over-limit reading"));
     }
     evidence.extend(closer);
-    let mut f = finding(rule, &ctx.mine, e.start, end, Some(place), title(info, &e, end), evidence);
+    let mut f = finding(rule, &ctx.mine, e.start, end, Some(place), title(info, e, end), evidence);
     // Two points may share a location text: the point code keeps ids apart.
     f.id = Finding::stable_id(rule, &ctx.mine, &format!("{place}|{code}"), e.start);
     f.peak = Some(round6(e.peak_norm));
@@ -630,7 +671,7 @@ fn emit(
     if e.check.kind == Kind::FailedCut {
         add_tag(&mut f, &format!("hook:{}", in_force_id(WORK_ON_HOOK, e.start)));
     }
-    out.push(f);
+    f
 }
 
 fn fmt_opt(v: Option<f64>, f: f64) -> String {
