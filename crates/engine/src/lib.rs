@@ -16,8 +16,8 @@ use std::collections::HashMap;
 
 use minesafe_formats::container::{self, ParseOptions};
 use minesafe_formats::families::ryxx::approved_headcount;
-use minesafe_formats::upload::{count_records, Content};
 use minesafe_formats::families::Family;
+use minesafe_formats::upload::{count_records, Content};
 use minesafe_formats::FileName;
 use minesafe_model::{Finding, Registry, Timestamp};
 use minesafe_rules::detector::{Detector, Upload};

@@ -33,6 +33,10 @@ pub struct ParseArgs {
     /// Largest accepted upload, in MiB.
     #[arg(long, default_value_t = 20)]
     pub max_file_mib: usize,
+    /// Run only these detectors (comma-separated: monitoring, positioning, integrity,
+    /// powercut, forecast, evacuation; `none` parses only). For benchmarks.
+    #[arg(long, value_delimiter = ',', hide = true)]
+    pub detectors: Option<Vec<String>>,
 }
 
 impl ParseArgs {
@@ -250,7 +254,8 @@ pub fn check(
     let total_bytes: u64 = files.iter().map(|f| f.len).sum();
     let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pb = progress(total_bytes, quiet, "check");
-    let result = run_partitioned(order_files(files), &registry, &parse.options(), &EngineConfig::default(), threads, &pb);
+    let cfg = EngineConfig { only: parse.detectors.clone(), ..Default::default() };
+    let result = run_partitioned(order_files(files), &registry, &parse.options(), &cfg, threads, &pb);
     pb.finish_and_clear();
     report_problems(&result.reports);
     output::print_findings(&result.findings, format)?;

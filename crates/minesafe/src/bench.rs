@@ -110,6 +110,9 @@ pub fn run(sizes: &[u64], dir: Option<&Path>, keep: bool) -> Result<i32> {
             check1.peak_kib.map(|k| format!("{:.1} MB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into())
         );
         peaks.push((n, check.peak_kib));
+        if n == sizes[0] {
+            crate::bench_live::per_detector(&d, n)?;
+        }
         if !(keep && dir.is_some()) {
             std::fs::remove_dir_all(&d)?;
         }
@@ -119,5 +122,10 @@ pub fn run(sizes: &[u64], dir: Option<&Path>, keep: bool) -> Result<i32> {
             println!("memory: {:.1}× the records → {:.2}× the peak RSS", *n1 as f64 / *n0 as f64, *p1 as f64 / *p0 as f64);
         }
     }
+    let live = root.join("live");
+    if live.exists() {
+        std::fs::remove_dir_all(&live)?;
+    }
+    crate::bench_live::latency(&live, 300, std::time::Duration::from_millis(20))?;
     Ok(0)
 }

@@ -56,6 +56,7 @@ pub fn simulate(out: &Path, args: &SimArgs, quiet: bool) -> Result<i32> {
     let cfg = args.config()?;
     let t0 = Instant::now();
     let o = minesafe_sim::write_to_dir(&cfg, out).with_context(|| format!("simulating into {}", out.display()))?;
+    write_regulators(&o.registry, &out.join("regulators.json"))?;
     if !quiet {
         eprintln!(
             "minesafe simulate: {} files, {} records, {:.1} MB, {} injected violations in {:.1} s → {}",
@@ -68,6 +69,42 @@ pub fn simulate(out: &Path, args: &SimArgs, quiet: bool) -> Result<i32> {
         );
     }
     Ok(0)
+}
+
+/// A regulators file for the simulated region: the county office of each mine's
+/// jurisdiction and its city and province (GB/T 2260 `PPCCDD` layout), each with a
+/// duty officer, so alarms escalate beyond the mine in the demo and the tests.
+pub fn write_regulators(registry: &minesafe_model::Registry, path: &Path) -> Result<()> {
+    use minesafe_model::registry::{Contact, RegulatorLevel, RegulatorOffice, Regulators};
+    let mut codes = std::collections::BTreeSet::new();
+    for m in &registry.mines {
+        if let Some(j) = m.jurisdiction.as_deref().filter(|j| j.len() == 6 && j.is_ascii()) {
+            codes.insert((j.to_string(), RegulatorLevel::County));
+            codes.insert((format!("{}00", &j[..4]), RegulatorLevel::City));
+            codes.insert((format!("{}0000", &j[..2]), RegulatorLevel::Province));
+        }
+    }
+    let offices = codes
+        .into_iter()
+        .enumerate()
+        .map(|(i, (code, level))| {
+            let (name, role) = match level {
+                RegulatorLevel::County => (format!("{code} 县应急管理局"), "县局值班"),
+                RegulatorLevel::City => (format!("{code} 市应急管理局"), "市局值班"),
+                _ => (format!("{code} 省矿山安全监管局"), "省局值班"),
+            };
+            RegulatorOffice {
+                code,
+                name,
+                level,
+                duty_contacts: vec![Contact {
+                    name: format!("值班员{}", i + 1), role: role.into(), phone: format!("0351-7{:06}", i + 1)
+                }],
+            }
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&Regulators { offices })?;
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Recall and false positives of findings against the simulator's truth.

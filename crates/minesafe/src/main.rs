@@ -2,8 +2,11 @@
 //! uploads, rules judge them, the engine routes, the store keeps, the simulator feeds
 //! the demo. Errors are `anyhow` here and typed everywhere else.
 
+mod alarm_desk;
+mod alarms_cli;
 mod batch;
 mod bench;
+mod bench_live;
 mod demo;
 mod evidence;
 mod ingest;
@@ -11,6 +14,8 @@ mod output;
 mod peak;
 mod people;
 mod pipeline;
+mod report;
+mod serve;
 
 use std::path::PathBuf;
 
@@ -79,6 +84,23 @@ enum Command {
         registry: Option<PathBuf>,
         #[command(flatten)]
         parse: batch::ParseArgs,
+    },
+    /// Watch a folder: evaluate uploads as they land, raise and escalate alarms, store everything.
+    Serve(serve::ServeArgs),
+    /// List alarms and answer them: acknowledge (叫应), respond (响应), close with a reply (回应), dismiss.
+    Alarms(alarms_cli::AlarmArgs),
+    /// A mine's day or shift: over-limit durations per point, upload completeness, alarms with answer times.
+    Report(report::ReportArgs),
+    /// Findings in the store, as `serve` and `ingest` computed them.
+    Findings {
+        #[arg(long, default_value = "minesafe.db")]
+        db: PathBuf,
+        #[arg(long)]
+        mine: Option<String>,
+        #[arg(long)]
+        rule: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Who is underground now in a mine: where and since when (for rescue).
     People {
@@ -151,6 +173,17 @@ fn run() -> Result<()> {
             batch::check(&paths, registry.as_deref(), &parse, format, threads, quiet)?
         }
         Command::Ingest { paths, db, registry, parse } => ingest::run(&paths, &db, registry.as_deref(), &parse, quiet)?,
+        Command::Serve(args) => serve::run(&args, quiet)?,
+        Command::Findings { db, mine, rule, format } => {
+            use minesafe_store::Store;
+            anyhow::ensure!(db.exists(), "no store at {}", db.display());
+            let store = ingest::open_store(&db)?;
+            let filter = minesafe_store::FindingFilter { mine, rule, ..Default::default() };
+            output::print_findings(&store.findings(&filter)?, format)?;
+            0
+        }
+        Command::Alarms(args) => alarms_cli::run(&args)?,
+        Command::Report(args) => report::run(&args)?,
         Command::People { mine, db, format } => people::run(&mine, &db, format)?,
         Command::Evidence { finding, db, out } => evidence::run(&finding, &db, &out)?,
         Command::Bench { records, dir, keep } => bench::run(&records, dir.as_deref(), keep)?,

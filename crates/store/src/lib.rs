@@ -133,6 +133,9 @@ pub trait Store: Send {
     /// it), also when the name was only seen as a duplicate re-send.
     fn file_by_name(&self, name: &str) -> Result<Option<StoredFile>, StoreError>;
     fn file(&self, id: i64) -> Result<Option<StoredFile>, StoreError>;
+    /// Header times of a mine's accepted uploads of one family in `[from, to)`, in
+    /// order (upload completeness reports).
+    fn upload_times(&self, mine: &str, family: &str, from: Timestamp, to: Timestamp) -> Result<Vec<Timestamp>, StoreError>;
     /// The archived bytes, after checking they still hash to `sha256`.
     fn archived_bytes(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
 

@@ -803,7 +803,9 @@ impl Store for SqliteStore {
                 .db("storing findings")?;
             for (f, json) in &docs {
                 if f.has_tag(TAG_WITHDRAWN) {
-                    c.prepare_cached("DELETE FROM findings WHERE id = ?1").and_then(|mut d| d.execute([&f.id])).db("withdrawing a finding")?;
+                    c.prepare_cached("DELETE FROM findings WHERE id = ?1")
+                        .and_then(|mut d| d.execute([&f.id]))
+                        .db("withdrawing a finding")?;
                     continue;
                 }
                 st.execute(params![f.id, f.rule, f.mine, severity_rank(f.severity), f.start.0, f.end.map(|t| t.0), json])
@@ -883,6 +885,10 @@ impl Store for SqliteStore {
         if filter.open_only {
             sql.push_str(" AND open = 1");
         }
+        if let Some(id) = &filter.id {
+            args.push(Value::Text(id.clone()));
+            sql.push_str(&format!(" AND id = ?{}", args.len()));
+        }
         if let Some(m) = &filter.mine {
             args.push(Value::Text(m.clone()));
             sql.push_str(&format!(" AND mine = ?{}", args.len()));
@@ -915,10 +921,20 @@ impl Store for SqliteStore {
     }
 
     fn alarm_events(&self, alarm: &str) -> Result<Vec<AlarmEventRow>, StoreError> {
-        let mut st = self.conn.prepare_cached("SELECT alarm, seq, at, actor, action, body FROM alarm_events WHERE alarm = ?1 ORDER BY seq").db("reading alarm events")?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT alarm, seq, at, actor, action, body FROM alarm_events WHERE alarm = ?1 ORDER BY seq")
+            .db("reading alarm events")?;
         let rows = st
             .query_map([alarm], |r| {
-                Ok(AlarmEventRow { alarm: r.get(0)?, seq: r.get(1)?, at: Timestamp(r.get(2)?), actor: r.get(3)?, action: r.get(4)?, body: r.get(5)? })
+                Ok(AlarmEventRow {
+                    alarm: r.get(0)?,
+                    seq: r.get(1)?,
+                    at: Timestamp(r.get(2)?),
+                    actor: r.get(3)?,
+                    action: r.get(4)?,
+                    body: r.get(5)?,
+                })
             })
             .db("reading alarm events")?;
         rows.collect::<Result<Vec<_>, _>>().db("reading alarm events")
@@ -946,6 +962,18 @@ impl Store for SqliteStore {
             .prepare_cached("SELECT f.* FROM duplicates d JOIN files f ON f.id = d.file WHERE d.name = ?1 ORDER BY d.id DESC LIMIT 1")
             .and_then(|mut st| st.query_row([name], |r| self.stored_file(r)).optional())
             .db("looking up a file")
+    }
+
+    fn upload_times(&self, mine: &str, family: &str, from: Timestamp, to: Timestamp) -> Result<Vec<Timestamp>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT header_time FROM files WHERE mine = ?1 AND family = ?2 AND header_time >= ?3 AND header_time < ?4
+                 AND status IN ('accepted', 'partial') ORDER BY header_time",
+            )
+            .db("listing uploads")?;
+        let rows = st.query_map(params![mine, family, from.0, to.0], |r| Ok(Timestamp(r.get(0)?))).db("listing uploads")?;
+        rows.collect::<Result<Vec<_>, _>>().db("listing uploads")
     }
 
     fn file(&self, id: i64) -> Result<Option<StoredFile>, StoreError> {

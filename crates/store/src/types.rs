@@ -319,6 +319,8 @@ pub struct AlarmEventRow {
 /// Selects alarms. Empty filter = all, ordered by raise time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlarmFilter {
+    /// One alarm by id.
+    pub id: Option<String>,
     pub open_only: bool,
     pub mine: Option<String>,
     pub from: Option<Timestamp>,
