@@ -2,7 +2,6 @@
 //! uploader would (write to a dot-name, then rename), compared with batch `check`.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -198,5 +197,94 @@ fn unanswered_alarm_escalates_on_the_watermark_and_answers_are_on_record() {
     let text = String::from_utf8_lossy(&show.stdout);
     for actor in ["张调度", "李监管", "王矿长", "system"] {
         assert!(text.contains(actor), "transition log names {actor}: {text}");
+    }
+
+    // The day report for the mine's safety chief and the regulator.
+    let mine = alarm["mine"].as_str().unwrap();
+    let day = alarm["raised_at"].as_str().unwrap()[..10].to_string();
+    let rep = ok(bin().args(["report", mine, "--day", &day, "--db"]).arg(&db));
+    let rep = String::from_utf8_lossy(&rep.stdout);
+    assert!(rep.contains("Upload completeness") && rep.contains("% of expected"), "{rep}");
+    assert!(rep.contains(id) && rep.contains("acknowledged after"), "{rep}");
+    let raised_line = rep.lines().find(|l| l.contains(id)).unwrap();
+    assert!(raised_line.contains("closed"), "{raised_line}");
+    // One shift, by the registry's schedule; an unknown shift is a clear error.
+    let shift = ok(bin()
+        .args(["report", mine, "--day", &day, "--shift", "四点班", "--db"])
+        .arg(&db)
+        .arg("--registry")
+        .arg(sim.join("registry.json")));
+    assert!(String::from_utf8_lossy(&shift.stdout).contains("shift 四点班"));
+    let bad = bin()
+        .args(["report", mine, "--day", &day, "--shift", "夜班", "--db"])
+        .arg(&db)
+        .arg("--registry")
+        .arg(sim.join("registry.json"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("零点班"), "the error lists the mine's shifts");
+}
+
+#[test]
+fn backfill_after_a_link_outage_completes_history_without_stale_alarms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sim = simulate(tmp.path(), &["--inject", "methane_no_cut@2"]);
+    let truth: Vec<Value> = json_lines(&std::fs::read_to_string(sim.join("truth.jsonl")).unwrap());
+    let event = truth.iter().find(|t| t["kind"] == "methane_no_cut").expect("injected event");
+    let mine = event["mine"].as_str().unwrap().to_string();
+    let start = Timestamp::parse_rfc3339(event["start"].as_str().unwrap()).unwrap();
+    let end = Timestamp::parse_rfc3339(event["end"].as_str().unwrap()).unwrap();
+    // The mine's link fails 10 min before the event; its uploads wait in the mine's
+    // buffer and arrive, oldest first, once the others are 40 min past the event.
+    let outage_from = start.plus_secs(-600);
+    let release_at = end.plus_secs(2400);
+    let time_of = |p: &Path| minesafe_formats::FileName::parse(&p.file_name().unwrap().to_string_lossy()).unwrap().time;
+    let watch = tmp.path().join("inbox");
+    let db = tmp.path().join("live.db");
+    let child = serve(tmp.path(), &sim, &watch, &db);
+    let mut held: Vec<PathBuf> = Vec::new();
+    let mut released = false;
+    for f in uploads_in_order(&sim) {
+        let t = time_of(&f);
+        if !released && t >= release_at {
+            for h in held.drain(..) {
+                deliver(&h, &watch);
+            }
+            released = true;
+        }
+        if !released && t >= outage_from && f.file_name().unwrap().to_string_lossy().starts_with(&mine) {
+            held.push(f);
+            continue;
+        }
+        deliver(&f, &watch);
+    }
+    for h in held.drain(..) {
+        deliver(&h, &watch);
+    }
+    wait(child, Duration::from_secs(240));
+
+    let stored = stored_findings(&db);
+    // History is complete: the back-filled event is judged like any other.
+    let gas: Vec<&Finding> = stored.iter().filter(|f| f.mine == mine && (f.rule == "CM26-11.4" || f.rule == "CM-4.2")).collect();
+    assert!(!gas.is_empty(), "the failed power cut inside the back-fill is found");
+    // The outage itself was live: uploads stopped while the others kept coming.
+    assert!(stored.iter().any(|f| f.mine == mine && f.rule == "MON-1"), "MON-1 for the silent mine");
+    // No stale alarm: alarms for events inside the back-fill are on record as late,
+    // and nobody was called for them.
+    let all = alarms(&db, "2026-11-26T08:00:00+08:00");
+    let backfilled: Vec<&Value> = all
+        .iter()
+        .filter(|a| a["mine"] == mine.as_str() && a["rule"] != "MON-1")
+        .filter(|a| {
+            let s = Timestamp::parse_rfc3339(a["event_start"].as_str().unwrap()).unwrap();
+            s >= outage_from && s < release_at
+        })
+        .collect();
+    assert!(!backfilled.is_empty(), "{all:#?}");
+    assert!(backfilled.iter().all(|a| a["late"] == true), "{backfilled:#?}");
+    let notes = notifications(tmp.path());
+    for a in &backfilled {
+        assert!(!notes.iter().any(|n| n["alarm"] == a["id"]), "no call for back-filled alarm {}", a["id"]);
     }
 }

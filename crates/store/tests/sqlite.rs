@@ -618,3 +618,101 @@ fn two_writers_racing_on_the_same_bytes_get_one_row() {
     assert_eq!((st.files, st.duplicates), (1, 1));
     assert_eq!(a.file_by_name("y.txt").unwrap().unwrap().id, id);
 }
+
+fn alarm_row(id: &str, state: &str, open: bool, at: &str) -> AlarmRow {
+    AlarmRow {
+        id: id.into(),
+        mine: "999901000001".into(),
+        rule: "CSR-GAS-3".into(),
+        state: state.into(),
+        open,
+        raised_at: t("2026-11-25 08:00:00"),
+        updated_at: t(at),
+        body: format!("{{\"id\":\"{id}\",\"state\":\"{state}\"}}"),
+    }
+}
+
+fn event(id: &str, seq: i64, actor: &str, action: &str) -> AlarmEventRow {
+    AlarmEventRow {
+        alarm: id.into(),
+        seq,
+        at: t("2026-11-25 08:00:00").plus_secs(seq * 60),
+        actor: actor.into(),
+        action: action.into(),
+        body: "{}".into(),
+    }
+}
+
+#[test]
+fn alarms_upsert_and_their_transition_log_is_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path());
+    s.put_alarm(&alarm_row("a-1", "raised", true, "2026-11-25 08:00:00"), &[event("a-1", 1, "system", "raise")]).unwrap();
+    s.put_alarm(&alarm_row("a-2", "raised", true, "2026-11-25 08:00:00"), &[event("a-2", 1, "system", "raise")]).unwrap();
+    // The next state re-sends the whole history: stored rows stay as they were.
+    let mut changed = event("a-1", 1, "someone else", "raise");
+    changed.body = "{\"forged\":true}".into();
+    s.put_alarm(&alarm_row("a-1", "acknowledged", true, "2026-11-25 08:03:00"), &[changed, event("a-1", 2, "张调度", "acknowledge")])
+        .unwrap();
+    let log = s.alarm_events("a-1").unwrap();
+    assert_eq!(log.iter().map(|e| (e.seq, e.actor.as_str())).collect::<Vec<_>>(), vec![(1, "system"), (2, "张调度")]);
+    assert_eq!(log[0].body, "{}");
+    s.put_alarm(&alarm_row("a-2", "closed", false, "2026-11-25 09:00:00"), &[]).unwrap();
+
+    let open_only = s.alarms(&AlarmFilter { open_only: true, ..Default::default() }).unwrap();
+    assert_eq!(open_only.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["a-1"]);
+    assert_eq!(open_only[0].state, "acknowledged");
+    let one = s.alarms(&AlarmFilter { id: Some("a-2".into()), ..Default::default() }).unwrap();
+    assert_eq!(one.len(), 1);
+    assert!(!one[0].open);
+    assert!(s.alarms(&AlarmFilter { mine: Some("999901000002".into()), ..Default::default() }).unwrap().is_empty());
+
+    // The log cannot be rewritten behind the store's back either.
+    let conn = rusqlite::Connection::open(dir.path().join("m.db")).unwrap();
+    let upd = conn.execute("UPDATE alarm_events SET actor = 'x' WHERE alarm = 'a-1'", []);
+    assert!(upd.unwrap_err().to_string().contains("append-only"));
+    let del = conn.execute("DELETE FROM alarm_events", []);
+    assert!(del.unwrap_err().to_string().contains("append-only"));
+}
+
+#[test]
+fn withdrawn_findings_are_removed_and_upload_times_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path());
+    let start = t("2026-11-25 08:00:00");
+    let mut f = Finding {
+        id: "f-000000000001".into(),
+        rule: "CSR-GAS-5".into(),
+        measure: None,
+        mine: "999901000001".into(),
+        severity: Severity::Alarm,
+        start,
+        end: None,
+        place: Some("T1".into()),
+        title: "t".into(),
+        evidence: vec![],
+        consequence: vec![],
+        tags: vec!["open".into()],
+        peak: None,
+        confidence: None,
+    };
+    s.put_findings(std::slice::from_ref(&f)).unwrap();
+    assert!(s.finding(&f.id).unwrap().is_some());
+    f.tags = vec!["withdrawn".into()];
+    f.end = Some(start.plus_secs(60));
+    s.put_findings(&[f.clone()]).unwrap();
+    assert!(s.finding(&f.id).unwrap().is_none(), "a withdrawn finding leaves the store");
+
+    for (i, name) in ["999901000001_CDSS_20261125080000.txt", "999901000001_CDSS_20261125080100.txt"].iter().enumerate() {
+        let bytes = format!("x{i}");
+        let UploadStatus::New { id, .. } = s.begin_upload(name, bytes.as_bytes()).unwrap() else { panic!("new") };
+        let mut sum = summary(FileStatus::Accepted, 1, 0);
+        sum.mine = Some("999901000001".into());
+        sum.family = Some("CDSS".into());
+        sum.header_time = Some(start.plus_secs(60 * i as i64));
+        s.finish_upload(id, &sum).unwrap();
+    }
+    let times = s.upload_times("999901000001", "CDSS", start, start.plus_secs(3600)).unwrap();
+    assert_eq!(times, vec![start, start.plus_secs(60)]);
+    assert!(s.upload_times("999901000001", "RYSS", start, start.plus_secs(3600)).unwrap().is_empty());
+}
