@@ -105,8 +105,16 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<i32> {
         crate::alarm_desk::AlarmDesk::new(&registry, args.regulators.as_deref(), args.alarm_policy.as_deref(), &args.notify, quiet)?;
 
     let (tx, rx) = mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = notify::recommended_watcher(tx).context("cannot start the folder watcher")?;
-    watcher.watch(&args.watch, notify::RecursiveMode::Recursive).with_context(|| format!("cannot watch {}", args.watch.display()))?;
+    // Without kernel events (inotify limits, some network file systems) the folder
+    // is rescanned every second instead: slower to notice, nothing missed.
+    let watcher = notify::recommended_watcher(tx).and_then(|mut w| w.watch(&args.watch, notify::RecursiveMode::Recursive).map(|_| w));
+    let (_watcher, rescan_secs) = match watcher {
+        Ok(w) => (Some(w), args.rescan_secs),
+        Err(e) => {
+            eprintln!("minesafe serve: no file events for {} ({e}); rescanning every second", args.watch.display());
+            (None, 1)
+        }
+    };
     if !quiet {
         eprintln!("minesafe serve: watching {} (clock: {:?}), store {}", args.watch.display(), args.clock, args.db.display());
     }
@@ -115,7 +123,7 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<i32> {
     rescan(&args.watch, &mut inbox)?;
     let stdout = std::io::stdout();
     let commit_every = Duration::from_millis(args.commit_ms.max(10));
-    let rescan_every = Duration::from_secs(args.rescan_secs.max(1));
+    let rescan_every = Duration::from_secs(rescan_secs.max(1));
     let mut last_commit = Instant::now();
     let mut last_rescan = Instant::now();
     let mut last_tick = Instant::now() - Duration::from_secs(2);
@@ -135,7 +143,8 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<i32> {
         match rx.recv_timeout(wait) {
             Ok(ev) => take_event(ev, &mut inbox),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => anyhow::bail!("the folder watcher stopped"),
+            // No watcher (polling mode): wait out the interval instead.
+            Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(wait),
         }
         while let Ok(ev) = rx.try_recv() {
             take_event(ev, &mut inbox);
