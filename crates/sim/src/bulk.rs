@@ -91,12 +91,12 @@ fn generate(
         let monitor = Monitor::new(cfg.seed, &model, cfg.cdss_interval_secs as i64);
         mines.push((model, monitor));
     }
-    let mut out = Counter { sink, files: 0, records: 0, bytes: 0 };
+    let mut sink = |f: &crate::SimFile<'_>| sink(f.name, f.bytes);
+    let mut out = Counter { sink: &mut sink, files: 0, records: 0, bytes: 0 };
     for (model, _) in &mut mines {
         let (body, _) = model.cddy(cfg.start);
-        (out.sink)(&minesafe_formats::FileName::format(&model.code, "CDDY", cfg.start), body.as_bytes())?;
-        out.files += 1;
-        out.bytes += body.len() as u64;
+        // The definitions are not counted as records: the budget is CDSS records.
+        out.deliver(&minesafe_formats::FileName::format(&model.code, "CDDY", cfg.start), &body, 0, false)?;
     }
     let mut remaining = budget;
     let mut t = cfg.start;

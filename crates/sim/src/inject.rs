@@ -1,10 +1,20 @@
 //! Injected violations: what can be injected, where and when it happens, and the
 //! ground truth observed in the files written.
 //!
-//! Each injection is placed in a mid-shift slot of its own (the k-th injection of a
-//! mine gets day `k mod days` and the k-th hour of a fixed list), so injections in
-//! one mine never overlap. Its truth line is not the plan but what the snapshots
-//! show: the first and last snapshot in which the trace is visible.
+//! The original ten kinds are placed in mid-shift slots of their own (the k-th
+//! injection of a mine gets day `k mod days` and the k-th hour of a fixed list).
+//! The live-supervision kinds (monitoring integrity, power-cut interlocks,
+//! evacuation, upload gaps) need a working face and its crew, so each is placed at
+//! random in the working hours of a producing shift, clear of the windows already
+//! taken in its mine; injections in one mine therefore do not overlap unless the
+//! run is too short for all of them. A truth line is not the plan but what the
+//! snapshots show: the first and last snapshot in which the trace is visible (for a
+//! missing point or file, the first and last snapshot it is missing from).
+//!
+//! Every injection keeps clear of other rules: a covered or stuck sensor stays
+//! under its alarm, a silenced single point is one no face or air path maps to an
+//! area, and a kind whose condition necessarily carries another detection (a power
+//! cut needs an over-limit first) lists that rule beside its own.
 
 use std::fmt;
 use std::str::FromStr;
@@ -46,10 +56,39 @@ pub enum InjectionKind {
     /// Methane at a longwall face ≥ 3 % for 15 min (power cut works).
     #[serde(rename = "methane_3pct_10min")]
     Methane3Pct10Min,
+    /// Heading-face methane over the cut-off; the cut works, but power (复电) is
+    /// restored by hand while the sensor still reads ≥ its 1.0 % restore level.
+    RestoreEarly,
+    /// A heading's main auxiliary fan (局部通风机, 1001) stops for about 10 min while the heading's feeder keeps power.
+    AuxFanStopPowered,
+    /// A longwall T1 on an air path reads 0.02–0.05 % (covered, 遮盖) for over an hour
+    /// of production while its air-path neighbours move normally.
+    CoveredSensor,
+    /// One methane point's values copied exactly onto another point for over an hour.
+    ClonedSeries,
+    /// A CDDY uploaded mid-run raises a return methane sensor's alarm and cut-off thresholds.
+    LoosenedThresholds,
+    /// A heading-face methane sensor frozen at a constant non-zero value for over two hours of production.
+    StuckSensor,
+    /// A point's record times (数据时间) run backwards over eight snapshots.
+    TimeBackwards,
+    /// Calibration status (标校, bit 4) on a methane sensor for 45 min of a producing shift.
+    CalibrationInProduction,
+    /// A defined point missing from the CDSS snapshots for about 30 min while FZSS shows its substation up.
+    SilentPoint,
+    /// Every monitoring point of a longwall missing for about 30 min while its crew works there (RYSS).
+    SilentWithPeople,
+    /// Longwall methane ≥ 1.5 % for over 40 min; the cut fails, the crew stays and the shearer runs.
+    IgnoredEvacuation,
+    /// No CDSS (nor FZSS) file at all from one mine for about 30 min.
+    UploadGap,
+    /// The CDSS and FZSS files of a 30 min window are delivered an hour late, into `<out>/<mine>/late/`.
+    /// Only a consumer that sees files in delivery order sees the gap: see [`InjectionKind::delivery_order_only`].
+    LateBackfill,
 }
 
 impl InjectionKind {
-    pub const ALL: [InjectionKind; 10] = [
+    pub const ALL: [InjectionKind; 23] = [
         Self::MethaneCutOk,
         Self::MethaneNoCut,
         Self::LaxCutOff,
@@ -60,6 +99,19 @@ impl InjectionKind {
         Self::Sos,
         Self::HeadcountOver,
         Self::Methane3Pct10Min,
+        Self::RestoreEarly,
+        Self::AuxFanStopPowered,
+        Self::CoveredSensor,
+        Self::ClonedSeries,
+        Self::LoosenedThresholds,
+        Self::StuckSensor,
+        Self::TimeBackwards,
+        Self::CalibrationInProduction,
+        Self::SilentPoint,
+        Self::SilentWithPeople,
+        Self::IgnoredEvacuation,
+        Self::UploadGap,
+        Self::LateBackfill,
     ];
 
     /// The snake-case name used on the command line and in `truth.jsonl`.
@@ -75,6 +127,19 @@ impl InjectionKind {
             Self::Sos => "sos",
             Self::HeadcountOver => "headcount_over",
             Self::Methane3Pct10Min => "methane_3pct_10min",
+            Self::RestoreEarly => "restore_early",
+            Self::AuxFanStopPowered => "aux_fan_stop_powered",
+            Self::CoveredSensor => "covered_sensor",
+            Self::ClonedSeries => "cloned_series",
+            Self::LoosenedThresholds => "loosened_thresholds",
+            Self::StuckSensor => "stuck_sensor",
+            Self::TimeBackwards => "time_backwards",
+            Self::CalibrationInProduction => "calibration_in_production",
+            Self::SilentPoint => "silent_point",
+            Self::SilentWithPeople => "silent_with_people",
+            Self::IgnoredEvacuation => "ignored_evacuation",
+            Self::UploadGap => "upload_gap",
+            Self::LateBackfill => "late_backfill",
         }
     }
 
@@ -101,6 +166,24 @@ impl InjectionKind {
             Self::HeadcountOver => &["POS-7.3"],
             Self::Methane3Pct10Min if ord21 => &["CM26-2.8", "CSR-GAS-4", "CSR-GAS-3"],
             Self::Methane3Pct10Min => &["CSR-GAS-4", "CSR-GAS-3"],
+            // The cut at 1.5 % before the early restore is itself a CSR-GAS-3 event.
+            Self::RestoreEarly => &["MON-11", "CSR-GAS-3"],
+            Self::AuxFanStopPowered => &["MON-12"],
+            Self::CoveredSensor => &["MON-4"],
+            Self::ClonedSeries => &["MON-5"],
+            // Raised past the sensor table, so the new settings are also laxer than the regulation.
+            Self::LoosenedThresholds => &["MON-8", "CSR-SENS-1"],
+            Self::StuckSensor => &["MON-3"],
+            Self::TimeBackwards => &["MON-6"],
+            Self::CalibrationInProduction => &["MON-7"],
+            Self::SilentPoint => &["MON-2"],
+            Self::SilentWithPeople => &["MON-9", "MON-2"],
+            // The shearer can only run on because the cut failed: the failed interlock
+            // (CM-4.2 / CM26-11.4, MON-10) and the over-limit itself are the same event.
+            Self::IgnoredEvacuation if ord21 => &["ALM-2", "ALM-3", "CSR-GAS-3", "CM26-11.4", "MON-10"],
+            Self::IgnoredEvacuation => &["ALM-2", "ALM-3", "CSR-GAS-3", "CM-4.2", "MON-10"],
+            // A whole-mine silence while people work underground is also MON-9.
+            Self::UploadGap | Self::LateBackfill => &["MON-1", "MON-9"],
         };
         ids.iter().map(|s| s.to_string()).collect()
     }
@@ -112,7 +195,23 @@ impl InjectionKind {
             Self::LaxCutOff | Self::CoRise | Self::Methane3Pct10Min => 1,
             Self::RestrictedEntry | Self::AreaOverQuota | Self::Sos => 2,
             Self::Overtime | Self::HeadcountOver => 3,
+            Self::RestoreEarly | Self::CoveredSensor | Self::UploadGap => 0,
+            Self::AuxFanStopPowered | Self::StuckSensor | Self::SilentPoint => 1,
+            Self::ClonedSeries | Self::SilentWithPeople | Self::TimeBackwards => 2,
+            Self::LoosenedThresholds | Self::IgnoredEvacuation | Self::CalibrationInProduction | Self::LateBackfill => 3,
         }
+    }
+
+    /// Whether the violation shows only to a consumer that sees the files in
+    /// delivery order (streaming): a batch run over every file sees no gap for a
+    /// [`InjectionKind::LateBackfill`], so batch recall should not count it.
+    pub fn delivery_order_only(self) -> bool {
+        self == Self::LateBackfill
+    }
+
+    /// Whether the kind is one of the original ten, placed in the fixed slots.
+    fn slotted(self) -> bool {
+        (self as usize) < 10
     }
 }
 
@@ -125,7 +224,12 @@ impl fmt::Display for InjectionKind {
 /// A malformed `--inject` value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseInjectionError {
-    #[error("unknown injection kind {0:?}; expected one of: methane_cut_ok, methane_no_cut, lax_cut_off, co_rise, restricted_entry, area_over_quota, overtime, sos, headcount_over, methane_3pct_10min")]
+    #[error(
+        "unknown injection kind {0:?}; expected one of: methane_cut_ok, methane_no_cut, lax_cut_off, co_rise, restricted_entry, \
+         area_over_quota, overtime, sos, headcount_over, methane_3pct_10min, restore_early, aux_fan_stop_powered, covered_sensor, \
+         cloned_series, loosened_thresholds, stuck_sensor, time_backwards, calibration_in_production, silent_point, \
+         silent_with_people, ignored_evacuation, upload_gap, late_backfill"
+    )]
     UnknownKind(String),
     #[error("bad mine {0:?} after `@`: give the mine's number (1 = 999901000001) or its 12-digit code")]
     BadMine(String),
@@ -212,23 +316,115 @@ pub(crate) struct CdssEvent {
     pub wobble: f64,
     /// The power cut does not happen (status bit 2 never set, feeders stay on).
     pub cut_fails: bool,
+    /// A second plateau after the fall from the peak: (level, hold s, fall s to `to`).
+    pub mid: Option<(f64, i64, i64)>,
 }
 
 impl CdssEvent {
+    /// Seconds from the start to the end of the event.
+    pub fn length(&self) -> i64 {
+        self.rise + self.hold + self.fall + self.mid.map_or(0, |(_, h, f)| h + f)
+    }
+
     fn value(&self, t: Timestamp) -> Option<f64> {
         let tau = t.secs_since(self.start);
-        if tau < 0 || tau > self.rise + self.hold + self.fall {
+        if tau < 0 || tau > self.length() {
             return None;
         }
         let lerp = |a: f64, b: f64, x: f64| a + (b - a) * x;
+        let down = self.rise + self.hold;
         Some(if tau < self.rise {
             lerp(self.from, self.peak, tau as f64 / self.rise as f64)
-        } else if tau <= self.rise + self.hold {
+        } else if tau <= down {
             self.peak + self.wobble * (tau as f64 / 47.0).sin()
+        } else if let Some((level, hold, fall)) = self.mid {
+            if tau <= down + self.fall {
+                lerp(self.peak, level, (tau - down) as f64 / self.fall as f64)
+            } else if tau <= down + self.fall + hold {
+                level + 0.5 * self.wobble * (tau as f64 / 53.0).sin()
+            } else {
+                lerp(level, self.to, (tau - down - self.fall - hold) as f64 / fall as f64)
+            }
         } else {
-            lerp(self.peak, self.to, (tau - self.rise - self.hold) as f64 / self.fall as f64)
+            lerp(self.peak, self.to, (tau - down) as f64 / self.fall as f64)
         })
     }
+
+    /// Seconds from the start at which the value first falls under `v` after the peak (`v` above `to`).
+    fn clears_at(&self, v: f64) -> f64 {
+        let down = (self.rise + self.hold) as f64;
+        match self.mid {
+            Some((level, hold, fall)) if v < level => down + self.fall as f64 + hold as f64 + fall as f64 * (level - v) / (level - self.to),
+            Some((level, _, _)) => down + self.fall as f64 * (self.peak - v) / (self.peak - level),
+            None => down + self.fall as f64 * (self.peak - v) / (self.peak - self.to),
+        }
+    }
+}
+
+/// How an injection changes one point's CDSS records during a window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Tamper {
+    /// The value is replaced (a stopped fan 0, a duct without air 0).
+    Fixed(f64),
+    /// A covered sensor: a tiny value jittering within [lo, hi].
+    Covered { lo: f64, hi: f64 },
+    /// Frozen at the value of the first snapshot in the window.
+    Frozen,
+    /// An exact copy of another point's value and status.
+    CopyOf(usize),
+    /// Status bits added (标校 calibration).
+    StatusBits(u16),
+    /// The power cut released by hand (复电): the cut state is cleared.
+    ForcedRestore,
+    /// Face machinery kept running through the window while its feeder has power.
+    ForcedRunning,
+    /// Left out of the CDSS snapshots.
+    Missing,
+    /// The record time runs backwards from the window's start, one interval a snapshot.
+    TimeBackwards,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Tampering {
+    pub point: usize,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub how: Tamper,
+}
+
+impl Tampering {
+    pub fn active(&self, t: Timestamp) -> bool {
+        self.from <= t && t <= self.to
+    }
+}
+
+/// A window of a mine's safety-monitoring uploads (CDSS and FZSS) that is not delivered
+/// on time: never (`release: None`, an upload gap) or at `release` (a late backfill).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Outage {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub release: Option<Timestamp>,
+}
+
+/// A definition change uploaded in an extra CDDY at `at`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Redefinition {
+    pub at: Timestamp,
+    pub point: usize,
+    pub thresholds: minesafe_model::Thresholds,
+}
+
+/// An over-limit event the mine records in YCBJ (测点异常信息) with its own cause and measures.
+#[derive(Clone, Debug)]
+pub(crate) struct Reported {
+    pub point: usize,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub cause: &'static str,
+    pub measures: &'static str,
+    /// Minutes between the end of the event and the record's upload.
+    pub delay_secs: i64,
 }
 
 /// A change to a person's trip.
@@ -281,6 +477,14 @@ enum Test {
         quota: usize,
     },
     Headcount(usize),
+    /// The tampering with this index is active in the snapshot.
+    Tampered(usize),
+    /// Every snapshot from the CDDY that carried the redefinition of the point on.
+    Redefined,
+    /// The snapshot was dropped (`late: false`) or held back (`late: true`).
+    Outage {
+        late: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -307,6 +511,12 @@ pub(crate) struct Plan {
     pub mods: Vec<TripMod>,
     /// Injected trips (contractors), by day.
     pub extra: Vec<(i64, Trip)>,
+    pub tampers: Vec<Tampering>,
+    pub outages: Vec<Outage>,
+    pub redefinitions: Vec<Redefinition>,
+    pub reported: Vec<Reported>,
+    /// CDSS cadence, for the record times of [`Tamper::TimeBackwards`].
+    pub cdss_interval: i64,
     watches: Vec<Watch>,
 }
 
@@ -316,9 +526,34 @@ impl Plan {
         self.events.iter().filter(|e| e.point == point).find_map(|e| e.value(t).map(|v| (v, e.cut_fails)))
     }
 
-    pub fn saw_cddy(&mut self, t: Timestamp) {
-        for w in self.watches.iter_mut().filter(|w| matches!(w.test, Test::Declared)) {
-            w.hit(t);
+    /// The tamperings active at `t`.
+    pub fn tampers_at(&self, t: Timestamp) -> impl Iterator<Item = &Tampering> {
+        self.tampers.iter().filter(move |x| x.active(t))
+    }
+
+    /// The outage `t` falls in, if any.
+    pub fn outage_at(&self, t: Timestamp) -> Option<&Outage> {
+        self.outages.iter().find(|o| o.from <= t && t <= o.to)
+    }
+
+    /// A CDDY went out at `t`; `redefined` when it carried an injected redefinition.
+    pub fn saw_cddy(&mut self, t: Timestamp, redefined: bool) {
+        for w in &mut self.watches {
+            match w.test {
+                Test::Declared => w.hit(t),
+                Test::Redefined if redefined => w.hit(t),
+                _ => {}
+            }
+        }
+    }
+
+    /// A CDSS snapshot was due at `t` but held back or dropped by an outage.
+    pub fn saw_outage(&mut self, t: Timestamp) {
+        let late = self.outage_at(t).map(|o| o.release.is_some());
+        for w in &mut self.watches {
+            if matches!((w.test, late), (Test::Outage { late: a }, Some(b)) if a == b) {
+                w.hit(t);
+            }
         }
     }
 
@@ -327,6 +562,8 @@ impl Plan {
             let hit = match w.test {
                 Test::AtLeast(p, v) => m.values[p] >= v,
                 Test::Declared => true,
+                Test::Tampered(i) => self.tampers[i].active(t),
+                Test::Redefined => w.first.is_some(),
                 _ => false,
             };
             if hit {
@@ -403,14 +640,36 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
     let first_hd = headings.first().copied().unwrap_or(0);
     let last_hd = headings.last().copied().unwrap_or(0);
 
-    for (k, &kind) in kinds.iter().enumerate() {
-        let mut rng = layout::rng(cfg.seed, &[model.index as u64, stream::INJECT, k as u64, kind as u64]);
+    let hd_mid = headings.get(headings.len() / 2).copied().unwrap_or(first_hd);
+    let lw_second = longwalls.get(1).copied().unwrap_or(first_lw);
+    plan.cdss_interval = cdss_iv;
+    // The original kinds keep their fixed slots; the others are placed around them.
+    let rng_of = |k: usize, kind: InjectionKind| layout::rng(cfg.seed, &[model.index as u64, stream::INJECT, k as u64, kind as u64]);
+    let slot = |k: usize, rng: &mut rand_chacha::ChaCha8Rng| {
         let day = k as i64 % days;
         let minute = rng.random_range(0..30) + (k as i64 / SLOT_HOURS.len() as i64) * 7;
         let mut x = origin.plus_secs(day * DAY + SLOT_HOURS[k % SLOT_HOURS.len()] * 3600 + minute * 60);
         while x < start.plus_secs(600) && x.plus_secs(DAY) < end {
             x = x.plus_secs(DAY);
         }
+        x
+    };
+    let mut taken: Vec<(Timestamp, Timestamp)> = Vec::new();
+    for (k, &kind) in kinds.iter().enumerate().filter(|(_, k)| k.slotted()) {
+        let x = slot(k, &mut rng_of(k, kind));
+        taken.push((x.plus_secs(-40 * 60), x.plus_secs(80 * 60)));
+    }
+
+    for (k, &kind) in kinds.iter().enumerate() {
+        let mut rng = rng_of(k, kind);
+        let x = if kind.slotted() {
+            slot(k, &mut rng)
+        } else {
+            let (len, after) = window_of(kind, cdss_iv);
+            let x = place(cfg, origin, &mut taken, len, after, &mut rng);
+            // On the CDSS grid, so that the window's first snapshot is its start.
+            start.plus_secs((x.secs_since(start) + cdss_iv - 1).div_euclid(cdss_iv) * cdss_iv)
+        };
         let xday = people::Tracker::day_of(origin, x);
         let shift = (x.beijing_seconds_of_day() as i64 / SHIFT) as usize;
         let place_of = |p: usize| model.points[p].def.location.clone();
@@ -453,26 +712,24 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
                     to: 0.5,
                     wobble: if big { 0.1 } else { 0.06 },
                     cut_fails,
+                    mid: None,
                 };
                 if !cut_fails {
-                    // The cut at 1.5 % works: the crew withdraws two minutes later and
-                    // returns five minutes after methane is back under 1.0 %.
-                    let cut_at = ev.rise as f64 * (1.5 - ev.from) / (ev.peak - ev.from);
-                    let clear_at = (ev.rise + ev.hold) as f64 + ev.fall as f64 * (ev.peak - 1.0) / (ev.peak - ev.to);
-                    let from = x.plus_secs(cut_at.ceil() as i64 + 120);
-                    let to = x.plus_secs(clear_at.ceil() as i64 + 300);
-                    for (person, pm) in model.people.iter().enumerate() {
-                        if pm.role == Role::Face(face) && pm.shift == shift {
-                            plan.mods.push(TripMod { person, day: xday, kind: ModKind::Withdraw { face, from, to } });
-                        }
-                    }
+                    // The cut at 1.5 % works, so the crew withdraws.
+                    withdraw(&mut plan, model, &ev, face, xday, shift);
                 }
+                let (cause, measures) = match kind {
+                    InjectionKind::MethaneCutOk => HEADING_GAS,
+                    InjectionKind::MethaneNoCut => LONGWALL_GAS_NO_CUT,
+                    _ => LONGWALL_GAS_3PCT,
+                };
+                report(&mut plan, &ev, cause, measures, &mut rng);
                 plan.events.push(ev);
                 watch(&mut plan, place_of(point), Test::AtLeast(point, 1.0));
             }
             InjectionKind::CoRise => {
                 let point = model.faces[first_lw].co_return;
-                plan.events.push(CdssEvent {
+                let ev = CdssEvent {
                     point,
                     start: x,
                     rise: 300i64.max(2 * cdss_iv),
@@ -483,7 +740,10 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
                     to: 6.0,
                     wobble: 2.0,
                     cut_fails: false,
-                });
+                    mid: None,
+                };
+                report(&mut plan, &ev, CO_CAUSE.0, CO_CAUSE.1, &mut rng);
+                plan.events.push(ev);
                 watch(&mut plan, place_of(point), Test::AtLeast(point, 24.0));
             }
             InjectionKind::LaxCutOff => {
@@ -566,10 +826,235 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
                     None => watch(&mut plan, "全矿井".into(), Test::Headcount(limit)),
                 }
             }
+            InjectionKind::RestoreEarly => {
+                let face = hd_mid;
+                let point = model.faces[face].t1;
+                let ev = CdssEvent {
+                    point,
+                    start: x,
+                    rise: 120i64.max(2 * cdss_iv),
+                    hold: rng.random_range(240..360).max(3 * cdss_iv),
+                    fall: 120i64.max(2 * cdss_iv),
+                    from: 0.6,
+                    peak: rng.random_range(1.6..1.75),
+                    to: 0.5,
+                    wobble: 0.05,
+                    cut_fails: false,
+                    mid: Some((rng.random_range(1.2..1.3), rng.random_range(420..540).max(4 * cdss_iv), 180i64.max(2 * cdss_iv))),
+                };
+                // Power comes back one snapshot after methane fell under the 1.5 % cut-off, still above the 1.0 % restore level.
+                let restored = x.plus_secs(ev.rise + ev.hold + ev.fall + cdss_iv.max(60));
+                plan.tampers.push(Tampering { point, from: restored, to: x.plus_secs(ev.length()), how: Tamper::ForcedRestore });
+                withdraw(&mut plan, model, &ev, face, xday, shift);
+                report(&mut plan, &ev, HEADING_GAS_RESTORED.0, HEADING_GAS_RESTORED.1, &mut rng);
+                plan.events.push(ev);
+                watch(&mut plan, place_of(point), Test::AtLeast(point, 1.0));
+            }
+            InjectionKind::IgnoredEvacuation => {
+                let face = lw_second;
+                let point = model.faces[face].t1;
+                let ev = CdssEvent {
+                    point,
+                    start: x,
+                    rise: 180i64.max(2 * cdss_iv),
+                    hold: rng.random_range(2700..3000).max(3 * cdss_iv),
+                    fall: 240i64.max(2 * cdss_iv),
+                    from: 0.6,
+                    peak: rng.random_range(1.6..1.8),
+                    to: 0.5,
+                    wobble: 0.06,
+                    cut_fails: true,
+                    mid: None,
+                };
+                // Nobody withdraws and the shearer cuts on through the whole event.
+                for &d in &model.faces[face].running {
+                    plan.tampers.push(Tampering { point: d, from: x, to: x.plus_secs(ev.length()), how: Tamper::ForcedRunning });
+                }
+                report(&mut plan, &ev, CONCEALED_GAS.0, CONCEALED_GAS.1, &mut rng);
+                plan.events.push(ev);
+                watch(&mut plan, place_of(point), Test::AtLeast(point, 1.0));
+            }
+            InjectionKind::UploadGap | InjectionKind::LateBackfill => {
+                let late = kind == InjectionKind::LateBackfill;
+                let to = x.plus_secs(rng.random_range(1800..2100).max(3 * cdss_iv));
+                let release = late.then(|| to.plus_secs(rng.random_range(2700..4500)));
+                plan.outages.push(Outage { from: x, to, release });
+                let place = if late { "全矿井安全监控(迟到补传)" } else { "全矿井安全监控" };
+                watch(&mut plan, place.into(), Test::Outage { late });
+            }
+            InjectionKind::LoosenedThresholds => {
+                let point = model.faces[first_lw].t2;
+                let mut th = model.points[point].def.thresholds;
+                th.alarm_high = Some(1.5);
+                th.clear_high = Some(1.5);
+                th.cut_high = Some(1.8);
+                th.restore_high = Some(1.5);
+                plan.redefinitions.push(Redefinition { at: x, point, thresholds: th });
+                watch(&mut plan, place_of(point), Test::Redefined);
+            }
+            _ => {
+                // One or more points tampered with over a window.
+                let (len, _) = window_of(kind, cdss_iv);
+                // Windows vary by a few minutes, except the time_backwards one, which is eight snapshots.
+                let len = if kind == InjectionKind::TimeBackwards { len } else { len + rng.random_range(0..5) * 60 };
+                let to = x.plus_secs(len - 1);
+                let (points, how, place): (Vec<usize>, Tamper, String) = match kind {
+                    InjectionKind::AuxFanStopPowered => {
+                        let f = &model.faces[hd_mid];
+                        let (Some(fan), Some(duct)) = (f.aux_fan, f.duct) else { continue };
+                        (vec![fan, duct], Tamper::Fixed(0.0), place_of(fan))
+                    }
+                    InjectionKind::CoveredSensor => {
+                        let p = model.faces[lw_second].t1;
+                        (vec![p], Tamper::Covered { lo: 0.02, hi: 0.05 }, place_of(p))
+                    }
+                    InjectionKind::ClonedSeries => {
+                        let source = model.faces[first_lw].t2;
+                        let target = if lw_second != first_lw { model.faces[lw_second].t2 } else { model.faces[first_hd].t2 };
+                        (vec![target], Tamper::CopyOf(source), place_of(target))
+                    }
+                    InjectionKind::StuckSensor => {
+                        let p = model.faces[hd_mid].t1;
+                        (vec![p], Tamper::Frozen, place_of(p))
+                    }
+                    InjectionKind::TimeBackwards => {
+                        let p = model.faces[first_lw].co_return;
+                        (vec![p], Tamper::TimeBackwards, place_of(p))
+                    }
+                    InjectionKind::CalibrationInProduction => {
+                        let p = model.faces[last_lw].t2;
+                        (vec![p], Tamper::StatusBits(minesafe_model::Status::CALIBRATION), place_of(p))
+                    }
+                    InjectionKind::SilentPoint => {
+                        let p = silent_candidate(model, &mut rng);
+                        (vec![p], Tamper::Missing, place_of(p))
+                    }
+                    InjectionKind::SilentWithPeople => {
+                        let f = &model.faces[first_lw];
+                        (f.points.clone(), Tamper::Missing, model.areas[f.area].name.clone())
+                    }
+                    _ => continue,
+                };
+                let first = plan.tampers.len();
+                for point in points {
+                    plan.tampers.push(Tampering { point, from: x, to, how });
+                }
+                watch(&mut plan, place, Test::Tampered(first));
+            }
         }
     }
+    plan.redefinitions.sort_by_key(|r| r.at);
     Ok(plan)
 }
+
+/// (Length of the window, time needed after it) of a kind placed around the slotted ones.
+fn window_of(kind: InjectionKind, cdss_iv: i64) -> (i64, i64) {
+    let at_least = |secs: i64, snapshots: i64| secs.max(snapshots * cdss_iv);
+    match kind {
+        InjectionKind::RestoreEarly => (at_least(1800, 12), 0),
+        InjectionKind::AuxFanStopPowered => (at_least(600, 3), 0),
+        InjectionKind::CoveredSensor | InjectionKind::ClonedSeries => (at_least(4500, 4), 0),
+        InjectionKind::LoosenedThresholds => (0, 0),
+        InjectionKind::StuckSensor => (at_least(7800, 4), 0),
+        InjectionKind::TimeBackwards => (8 * cdss_iv, 0),
+        InjectionKind::CalibrationInProduction => (at_least(2700, 3), 0),
+        InjectionKind::SilentPoint | InjectionKind::SilentWithPeople => (at_least(1800, 3), 0),
+        InjectionKind::IgnoredEvacuation => (at_least(3600, 8), 0),
+        InjectionKind::UploadGap => (at_least(2100, 3), 0),
+        InjectionKind::LateBackfill => (at_least(2100, 3), 4500),
+        _ => (3600, 0),
+    }
+}
+
+/// A start for a window of `len` s inside the working hours of a producing shift
+/// (one hour after its start to half an hour before its end, when the crews are at
+/// the faces and the machines cut), clear of the windows already taken by 20 min
+/// each side; picked at random among the free ten-minute steps. When the run is too
+/// crowded, windows may overlap.
+fn place(
+    cfg: &SimConfig,
+    origin: Timestamp,
+    taken: &mut Vec<(Timestamp, Timestamp)>,
+    len: i64,
+    after: i64,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> Timestamp {
+    let (start, end) = (cfg.start, cfg.end());
+    let mut all = Vec::new();
+    for d in 0..=cfg.days as i64 {
+        for shift in [0, 2] {
+            let s0 = origin.plus_secs(d * DAY + shift * SHIFT);
+            let mut c = s0.plus_secs(3600);
+            while c.plus_secs(len) <= s0.plus_secs(SHIFT - 1800) {
+                if c >= start.plus_secs(600) && c.plus_secs(len + after + 600) < end {
+                    all.push(c);
+                }
+                c = c.plus_secs(600);
+            }
+        }
+    }
+    let free: Vec<Timestamp> =
+        all.iter().copied().filter(|&c| taken.iter().all(|&(a, b)| c.plus_secs(len + 1200) <= a || b.plus_secs(1200) <= c)).collect();
+    let pool = if free.is_empty() { &all } else { &free };
+    let x = if pool.is_empty() { start.plus_secs(600) } else { pool[rng.random_range(0..pool.len())] };
+    taken.push((x, x.plus_secs(len)));
+    x
+}
+
+/// A point that no face, air path or panel maps to an area (main intake and
+/// return, chambers, the main belt roadway), so that its silence is MON-2 alone.
+fn silent_candidate(model: &MineModel, rng: &mut rand_chacha::ChaCha8Rng) -> usize {
+    let on_paths: Vec<&str> = model.info.air_paths.iter().flat_map(|a| a.points.iter().map(String::as_str)).collect();
+    let cands: Vec<usize> = (0..model.points.len())
+        .filter(|&i| {
+            let p = &model.points[i];
+            p.class.is_some()
+                && p.panel.is_none()
+                && !model.faces.iter().any(|f| f.points.contains(&i))
+                && !on_paths.contains(&p.def.code.as_str())
+        })
+        .collect();
+    cands.get(rng.random_range(0..cands.len().max(1))).copied().unwrap_or(0)
+}
+
+/// The face crew of the shift withdraws two minutes after the cut at 1.5 % and
+/// returns five minutes after methane is back under 1.0 %.
+fn withdraw(plan: &mut Plan, model: &MineModel, ev: &CdssEvent, face: usize, day: i64, shift: usize) {
+    let cut_at = ev.rise as f64 * (1.5 - ev.from) / (ev.peak - ev.from);
+    let from = ev.start.plus_secs(cut_at.ceil() as i64 + 120);
+    let to = ev.start.plus_secs(ev.clears_at(1.0).ceil() as i64 + 300);
+    for (person, pm) in model.people.iter().enumerate() {
+        if pm.role == Role::Face(face) && pm.shift == shift {
+            plan.mods.push(TripMod { person, day, kind: ModKind::Withdraw { face, from, to } });
+        }
+    }
+}
+
+/// The mine's YCBJ record of an injected event, uploaded 10–25 min after it ends.
+fn report(plan: &mut Plan, ev: &CdssEvent, cause: &'static str, measures: &'static str, rng: &mut rand_chacha::ChaCha8Rng) {
+    plan.reported.push(Reported {
+        point: ev.point,
+        from: ev.start,
+        to: ev.start.plus_secs(ev.length() + 600),
+        cause,
+        measures,
+        delay_secs: rng.random_range(600..1500),
+    });
+}
+
+/// 异常原因 and 处理措施 as mine staff enter them in YCBJ.
+const HEADING_GAS: (&str, &str) = (
+    "掘进工作面迎头揭露煤层裂隙带，瓦斯异常涌出",
+    "立即停止掘进作业，切断工作面电源，撤出作业人员，加大局部通风机供风量，瓦斯浓度降至1.0%以下后恢复送电",
+);
+const HEADING_GAS_RESTORED: (&str, &str) = ("掘进工作面瓦斯涌出量增大", "断电撤人，加强局部通风，瓦斯浓度下降后恢复送电，恢复正常掘进");
+const LONGWALL_GAS_NO_CUT: (&str, &str) =
+    ("工作面推进至地质构造带，煤壁瓦斯涌出量增大", "加强通风，安排瓦斯检查工跟班检查，调整工作面配风量");
+const LONGWALL_GAS_3PCT: (&str, &str) =
+    ("工作面过断层带，采空区瓦斯大量涌出", "立即停产撤人，切断工作面电源，采取加强抽采和通风措施，经排放瓦斯后恢复生产");
+/// What a mine that worked on through the over-limit writes: the sensor is blamed.
+const CONCEALED_GAS: (&str, &str) = ("甲烷传感器零点漂移，显示值偏高", "已安排仪表工对传感器进行调校");
+const CO_CAUSE: (&str, &str) = ("回风巷附近采空区遗煤氧化，一氧化碳浓度升高", "加强束管监测和人工检测，对采空区喷洒阻化剂，封堵漏风通道");
 
 #[cfg(test)]
 mod tests {
@@ -598,6 +1083,13 @@ mod tests {
         assert_eq!(InjectionKind::MethaneNoCut.rules(after), vec!["CM26-11.4", "CSR-GAS-3"]);
         assert!(!InjectionKind::Methane3Pct10Min.rules(before).contains(&"CM26-2.8".to_string()));
         assert!(InjectionKind::Methane3Pct10Min.rules(after).contains(&"CM26-2.8".to_string()));
+        assert_eq!(InjectionKind::IgnoredEvacuation.rules(before), vec!["ALM-2", "ALM-3", "CSR-GAS-3", "CM-4.2", "MON-10"]);
+        assert_eq!(InjectionKind::IgnoredEvacuation.rules(after), vec!["ALM-2", "ALM-3", "CSR-GAS-3", "CM26-11.4", "MON-10"]);
+        // Every kind names at least one rule, and only the late backfill is a matter of delivery order.
+        for k in InjectionKind::ALL {
+            assert!(!k.rules(after).is_empty());
+            assert_eq!(k.delivery_order_only(), k == InjectionKind::LateBackfill);
+        }
     }
 
     #[test]
@@ -605,7 +1097,7 @@ mod tests {
         for mines in 2..=8 {
             let cfg = SimConfig { mines, ..SimConfig::default() };
             let a = assign(&cfg);
-            assert_eq!(a.iter().map(Vec::len).sum::<usize>(), 10);
+            assert_eq!(a.iter().map(Vec::len).sum::<usize>(), InjectionKind::ALL.len());
             assert!(a.iter().any(Vec::is_empty), "{mines} mines: {a:?}");
         }
         let a = assign(&SimConfig::default());

@@ -2,8 +2,8 @@
 //! declared thresholds, positioning areas and stations, the workforce, and the
 //! registry entry. Everything is drawn from a layout stream of (seed, mine index).
 
-use minesafe_formats::UploadWriter;
-use minesafe_model::monitoring::RelationKind;
+use minesafe_formats::{SubstationState, UploadWriter};
+use minesafe_model::monitoring::{LinkState, RelationKind, SupplyState};
 use minesafe_model::registry::{
     AirPath, AreaEntry, Authorisation, Contact, Face, GasGrade, HydroClass, Licence, MineInfo, MineKind, MineStatus, PointEntry, Shift,
     StatusPeriod,
@@ -103,6 +103,13 @@ pub(crate) struct FaceModel {
     pub co_return: usize,
     /// The feeder of the face's machinery.
     pub feeder: usize,
+    /// Methane in the face's return (T2 of a longwall, 回风流 of a heading).
+    pub t2: usize,
+    /// The heading's main auxiliary fan (局部通风机(主)) and its air-duct sensor (风筒); `None` for a longwall.
+    pub aux_fan: Option<usize>,
+    pub duct: Option<usize>,
+    /// On/off points of the face machinery (设备开停), driven by the cutting cycle.
+    pub running: Vec<usize>,
     /// Cutting cycle: on for `run` s, off for `stop` s, shifted by `phase` s.
     pub run: i64,
     pub stop: i64,
@@ -542,7 +549,8 @@ impl MineModel {
             let id = format!("1{}0{}", panel + 2, f / n_panels + 1);
             let gb = r2(gas_base * pts.rng.random_range(0.85..1.15));
             let before = pts.points.len();
-            let (name, t1, co_return, feeder, feeders);
+            let (name, t1, t2, co_return, feeder, feeders);
+            let (mut aux_fan, mut duct, mut running) = (None, None, Vec::new());
             if longwall {
                 name = format!("{id}综采工作面");
                 pts.substation(&format!("{id}回风巷"));
@@ -564,7 +572,7 @@ impl MineModel {
                     LocationClass::ReturnCorner,
                     face_th,
                 );
-                let t2 = pts.analog(
+                t2 = pts.analog(
                     SensorType::METHANE,
                     format!("{id}回风巷T2"),
                     Model::Methane { base: gb * 0.85, gain: gas_gain * 0.7, cap: 0.6 },
@@ -657,6 +665,7 @@ impl MineModel {
                 for dev in ["采煤机", "刮板输送机", "转载机", "运输巷带式输送机"] {
                     let d = pts.binary(SensorType::DEVICE_ON_OFF, format!("{id}{dev}"), Model::Running);
                     pts.points[d].face = Some(f);
+                    running.push(d);
                 }
                 feeder = face_feeder;
                 feeders = vec![face_feeder, return_feeder];
@@ -671,7 +680,7 @@ impl MineModel {
                     LocationClass::HeadingFace,
                     methane_th(1.0, Some(1.5), Some(1.0)),
                 );
-                let ret = pts.analog(
+                t2 = pts.analog(
                     SensorType::METHANE,
                     format!("{name}回风流"),
                     Model::Methane { base: gb * 0.85, gain: gas_gain * 0.6, cap: 0.6 },
@@ -685,7 +694,7 @@ impl MineModel {
                     LocationClass::Roadheader,
                     methane_th(1.0, Some(1.5), Some(1.0)),
                 );
-                for c in [t1, ret, rh] {
+                for c in [t1, t2, rh] {
                     pts.cuts(c, face_feeder);
                     pts.points[c].face = Some(f);
                 }
@@ -704,11 +713,12 @@ impl MineModel {
                     wind_th(Some(0.25), 4.0),
                 );
                 pts.analog(SensorType::TEMPERATURE, name.clone(), Model::Temp { base: 23.5 }, LocationClass::HeadingFace, high_th(26.0));
-                pts.binary(SensorType::AUX_FAN, format!("{name}局部通风机(主)"), Model::Const(1.0));
+                aux_fan = Some(pts.binary(SensorType::AUX_FAN, format!("{name}局部通风机(主)"), Model::Const(1.0)));
                 pts.binary(SensorType::AUX_FAN, format!("{name}局部通风机(备)"), Model::Const(0.0));
-                pts.binary(SensorType(1003), format!("{name}风筒"), Model::Const(1.0));
+                duct = Some(pts.binary(SensorType(1003), format!("{name}风筒"), Model::Const(1.0)));
                 let d = pts.binary(SensorType::DEVICE_ON_OFF, format!("{id}掘进机"), Model::Running);
                 pts.points[d].face = Some(f);
+                running.push(d);
                 feeder = face_feeder;
                 feeders = vec![face_feeder];
             }
@@ -732,6 +742,10 @@ impl MineModel {
                 t1,
                 co_return,
                 feeder,
+                t2,
+                aux_fan,
+                duct,
+                running,
                 run,
                 stop,
                 phase,
@@ -956,6 +970,20 @@ impl MineModel {
             w.record(&p.def);
         }
         (w.finish(), self.points.len())
+    }
+
+    /// FZSS (分站实时数据): every substation communicating (0) and on mains power (1).
+    /// No injection takes a substation down, so the state never changes and the
+    /// regular cadence carries it; a point silenced by an injection therefore
+    /// hangs on a substation that FZSS shows up.
+    pub fn fzss(&self, t: Timestamp) -> (String, usize) {
+        let mut w = UploadWriter::new(&self.code, &self.name, t);
+        let mut n = 0;
+        for p in self.points.iter().filter(|p| p.def.sensor_type == SensorType::SUBSTATION) {
+            w.record(&SubstationState { code: p.def.code.clone(), run: LinkState::Normal, supply: SupplyState::Ac, time: Some(t) });
+            n += 1;
+        }
+        (w.finish(), n)
     }
 
     /// RYQY (区域信息).

@@ -5,19 +5,27 @@
 //! faces 掘进工作面, main and panel returns), 100–150 monitoring points with declared
 //! thresholds that comply with the regulations, positioning areas and stations, and
 //! a workforce on the 三八制 (three eight-hour shifts) schedule. [`simulate`] walks
-//! the clock and hands every upload file — CDDY, RYQY, RYJZ, RYXX daily; CDSS every
-//! `cdss_interval_secs`; RYSS every `ryss_interval_secs` — to a sink in time order.
+//! the clock and hands every upload file — CDDY, RYQY, RYJZ, RYXX daily (and CDDY
+//! again when an injection changes a definition); CDSS every `cdss_interval_secs`;
+//! FZSS (substation state) every 5 min; RYSS every `ryss_interval_secs`; YCBJ (the
+//! mine's abnormal-event record) 10–25 min after each injected over-limit event —
+//! to a sink in delivery order, which is time order except for the files an
+//! [`InjectionKind::LateBackfill`] holds back ([`simulate_files`] marks them `late`).
 //!
 //! Normal variation never crosses a regulation limit or a declared alarm, so every
 //! finding on the output is caused by an [`Injection`]; each injection produces one
 //! [`TruthLine`] whose start and end are the first and last snapshot in which its
-//! trace is visible in the files.
+//! trace is visible in the files (for a missing file or point: the first and last
+//! snapshot it is missing from). A `late_backfill` line describes a delay in
+//! delivery only ([`TruthLine::delivery_order_only`]): a batch run over every file
+//! sees no gap.
 //!
 //! Determinism: every mine draws from its own `ChaCha8Rng` streams derived from
 //! (seed, mine index, purpose), so the same seed gives byte-identical output and a
 //! mine's normal data does not depend on the other mines or on the injections.
 //! This crate does no I/O except in [`write_to_dir`] and [`bulk::write_cdss`].
 
+mod abnormal;
 pub mod bulk;
 mod inject;
 mod layout;
@@ -38,6 +46,8 @@ pub const MAX_MINES: usize = 297;
 
 /// Seconds in a day.
 pub(crate) const DAY: i64 = 86_400;
+/// Cadence of FZSS (分站实时数据) files.
+pub(crate) const FZSS_INTERVAL: i64 = 300;
 
 /// What to simulate.
 #[derive(Clone, Debug, PartialEq)]
@@ -132,6 +142,25 @@ pub struct TruthLine {
     pub place: String,
 }
 
+impl TruthLine {
+    /// Whether only a consumer that sees the files in delivery order can see the
+    /// violation (a `late_backfill`: its files come late, but a batch run over
+    /// every file sees no gap). Batch recall should leave these lines out.
+    pub fn delivery_order_only(&self) -> bool {
+        InjectionKind::parse(&self.kind).is_some_and(InjectionKind::delivery_order_only)
+    }
+}
+
+/// One file as the simulator delivers it.
+#[derive(Clone, Copy, Debug)]
+pub struct SimFile<'a> {
+    /// Upload file name, `<mine>_<FAMILY>_<yyyyMMddHHmmss>.txt`.
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    /// Delivered after files with later times (a late backfill); [`write_to_dir`] puts it under `<mine>/late/`.
+    pub late: bool,
+}
+
 /// What a simulation produced besides the files.
 #[derive(Clone, Debug)]
 pub struct SimOutput {
@@ -147,7 +176,7 @@ pub struct SimOutput {
 
 /// Counts what went through the sink.
 pub(crate) struct Counter<'s> {
-    pub sink: &'s mut dyn FnMut(&str, &[u8]) -> std::io::Result<()>,
+    pub sink: &'s mut dyn FnMut(&SimFile<'_>) -> std::io::Result<()>,
     pub files: usize,
     pub records: u64,
     pub bytes: u64,
@@ -155,8 +184,11 @@ pub(crate) struct Counter<'s> {
 
 impl Counter<'_> {
     pub fn emit(&mut self, kind: &str, mine: &str, time: Timestamp, body: &str, records: usize) -> Result<(), SimError> {
-        let name = FileName::format(mine, kind, time);
-        (self.sink)(&name, body.as_bytes())?;
+        self.deliver(&FileName::format(mine, kind, time), body, records, false)
+    }
+
+    pub fn deliver(&mut self, name: &str, body: &str, records: usize, late: bool) -> Result<(), SimError> {
+        (self.sink)(&SimFile { name, bytes: body.as_bytes(), late })?;
         self.files += 1;
         self.records += records as u64;
         self.bytes += body.len() as u64;
@@ -173,8 +205,14 @@ pub(crate) fn gcd(a: i64, b: i64) -> i64 {
     }
 }
 
-/// Simulates the region and hands every file (name, bytes) to `sink` in time order.
+/// Simulates the region and hands every file (name, bytes) to `sink` in delivery order.
 pub fn simulate(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> std::io::Result<()>) -> Result<SimOutput, SimError> {
+    simulate_files(cfg, &mut |f| sink(f.name, f.bytes))
+}
+
+/// Simulates the region and hands every file to `sink` in delivery order, saying
+/// which files come late.
+pub fn simulate_files(cfg: &SimConfig, sink: &mut dyn FnMut(&SimFile<'_>) -> std::io::Result<()>) -> Result<SimOutput, SimError> {
     cfg.validate()?;
     let assigned = inject::assign(cfg);
     let mut mines = Vec::with_capacity(cfg.mines);
@@ -187,7 +225,7 @@ pub fn simulate(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> std::io::R
     let (start, end) = (cfg.start, cfg.end());
     let cdss = cfg.cdss_interval_secs as i64;
     let ryss = cfg.ryss_interval_secs as i64;
-    let step = gcd(gcd(cdss, ryss), DAY);
+    let step = gcd(gcd(gcd(cdss, ryss), FZSS_INTERVAL), DAY);
     let mut t = start;
     while t < end {
         let off = t.secs_since(start);
@@ -198,11 +236,18 @@ pub fn simulate(cfg: &SimConfig, sink: &mut dyn FnMut(&str, &[u8]) -> std::io::R
             if off % cdss == 0 {
                 run.cdss(t, &mut out)?;
             }
+            if off % FZSS_INTERVAL == 0 {
+                run.fzss(t, &mut out)?;
+            }
             if off % ryss == 0 {
                 run.ryss(t, &mut out)?;
             }
+            run.release(t, &mut out)?;
         }
         t = t.plus_secs(step);
+    }
+    for run in &mut mines {
+        run.release(Timestamp(i64::MAX), &mut out)?;
     }
     let mut truth = Vec::new();
     let mut registry = Registry::default();
@@ -220,6 +265,11 @@ struct MineRun {
     plan: inject::Plan,
     monitor: monitor::Monitor,
     people: people::Tracker,
+    recorder: abnormal::Recorder,
+    /// Redefinitions already uploaded.
+    redefined: usize,
+    /// Files held back by a late backfill: (release, name, text, records).
+    held: Vec<(Timestamp, String, String, usize)>,
 }
 
 impl MineRun {
@@ -229,13 +279,14 @@ impl MineRun {
         }
         let monitor = monitor::Monitor::new(cfg.seed, &model, cfg.cdss_interval_secs as i64);
         let people = people::Tracker::new(cfg.seed, layout::MineModel::day_start(cfg.start, 0));
-        MineRun { model, plan, monitor, people }
+        let recorder = abnormal::Recorder::new(&model, &plan);
+        MineRun { model, plan, monitor, people, recorder, redefined: 0, held: Vec::new() }
     }
 
     fn master_files(&mut self, t: Timestamp, out: &mut Counter<'_>) -> Result<(), SimError> {
         let (body, n) = self.model.cddy(t);
         out.emit("CDDY", &self.model.code, t, &body, n)?;
-        self.plan.saw_cddy(t);
+        self.plan.saw_cddy(t, false);
         let (body, n) = self.model.ryqy(t);
         out.emit("RYQY", &self.model.code, t, &body, n)?;
         let (body, n) = self.model.ryjz(t);
@@ -246,10 +297,60 @@ impl MineRun {
     }
 
     fn cdss(&mut self, t: Timestamp, out: &mut Counter<'_>) -> Result<(), SimError> {
+        // A definition changed by an injection goes out in its own CDDY before the next snapshot.
+        let mut changed = false;
+        while let Some(r) = self.plan.redefinitions.get(self.redefined).filter(|r| r.at <= t).copied() {
+            self.model.points[r.point].def.thresholds = r.thresholds;
+            self.redefined += 1;
+            changed = true;
+        }
+        if changed {
+            let (body, n) = self.model.cddy(t);
+            out.emit("CDDY", &self.model.code, t, &body, n)?;
+            self.plan.saw_cddy(t, true);
+        }
         self.monitor.step(&self.model, &self.plan, t);
-        self.plan.observe_cdss(t, &self.monitor);
-        let body = self.monitor.write(&self.model, t, self.model.points.len());
-        out.emit("CDSS", &self.model.code, t, &body, self.model.points.len())
+        self.recorder.observe(&self.model, &self.plan, &self.monitor, t);
+        match self.plan.outage_at(t).copied() {
+            None => {
+                self.plan.observe_cdss(t, &self.monitor);
+                let (body, n) = self.monitor.write_snapshot(&self.model, &self.plan, t);
+                out.emit("CDSS", &self.model.code, t, &body, n)?;
+                if let Some((body, n)) = self.recorder.file(&self.model, t) {
+                    out.emit("YCBJ", &self.model.code, t, &body, n)?;
+                }
+            }
+            Some(o) => {
+                self.plan.saw_outage(t);
+                if let Some(release) = o.release {
+                    let (body, n) = self.monitor.write_snapshot(&self.model, &self.plan, t);
+                    self.held.push((release, FileName::format(&self.model.code, "CDSS", t), body, n));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fzss(&mut self, t: Timestamp, out: &mut Counter<'_>) -> Result<(), SimError> {
+        let (body, n) = self.model.fzss(t);
+        match self.plan.outage_at(t).map(|o| o.release) {
+            None => out.emit("FZSS", &self.model.code, t, &body, n),
+            Some(Some(release)) => {
+                self.held.push((release, FileName::format(&self.model.code, "FZSS", t), body, n));
+                Ok(())
+            }
+            Some(None) => Ok(()),
+        }
+    }
+
+    /// Delivers the held-back files whose release time has come, in their time order.
+    fn release(&mut self, t: Timestamp, out: &mut Counter<'_>) -> Result<(), SimError> {
+        if self.held.first().is_some_and(|h| h.0 <= t) {
+            for (_, name, body, n) in std::mem::take(&mut self.held) {
+                out.deliver(&name, &body, n, true)?;
+            }
+        }
+        Ok(())
     }
 
     fn ryss(&mut self, t: Timestamp, out: &mut Counter<'_>) -> Result<(), SimError> {
@@ -267,21 +368,23 @@ fn subdir(name: &str) -> &'static str {
     }
 }
 
-/// Simulates into `dir`: uploads under `dir/<mine code>/{aqjk,rydw}/`, plus
-/// `dir/truth.jsonl` (one [`TruthLine`] a line) and `dir/registry.json`.
+/// Simulates into `dir`: uploads under `dir/<mine code>/{aqjk,rydw}/`, the files
+/// of a late backfill under `dir/<mine code>/late/` (so that a streaming test can
+/// deliver them after later files), plus `dir/truth.jsonl` (one [`TruthLine`] a
+/// line) and `dir/registry.json`.
 pub fn write_to_dir(cfg: &SimConfig, dir: &Path) -> Result<SimOutput, SimError> {
     let mut made: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut sink = |name: &str, bytes: &[u8]| -> std::io::Result<()> {
-        let mine = name.split('_').next().unwrap_or("unknown");
-        let sub = dir.join(mine).join(subdir(name));
+    let mut sink = |f: &SimFile<'_>| -> std::io::Result<()> {
+        let mine = f.name.split('_').next().unwrap_or("unknown");
+        let sub = dir.join(mine).join(if f.late { "late" } else { subdir(f.name) });
         if !made.contains(&sub) {
             std::fs::create_dir_all(&sub)?;
             made.insert(sub.clone());
         }
-        std::fs::write(sub.join(name), bytes)
+        std::fs::write(sub.join(f.name), f.bytes)
     };
     std::fs::create_dir_all(dir).map_err(|source| SimError::File { path: dir.to_path_buf(), source })?;
-    let out = simulate(cfg, &mut sink)?;
+    let out = simulate_files(cfg, &mut sink)?;
     let mut truth = String::new();
     for t in &out.truth {
         truth.push_str(&serde_json::to_string(t)?);

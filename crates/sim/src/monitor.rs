@@ -13,7 +13,7 @@ use minesafe_model::{Status, Timestamp};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::inject::Plan;
+use crate::inject::{Plan, Tamper};
 use crate::layout::{self, stream, MineModel, Model};
 
 pub(crate) struct Monitor {
@@ -28,6 +28,8 @@ pub(crate) struct Monitor {
     cut: Vec<bool>,
     /// Sensors that cut each feeder.
     controllers: Vec<Vec<usize>>,
+    /// Values held by a [`Tamper::Frozen`] sensor.
+    frozen: Vec<Option<f64>>,
     pub values: Vec<f64>,
     pub status: Vec<u16>,
 }
@@ -61,6 +63,7 @@ impl Monitor {
             alarm_low: vec![false; n],
             cut: vec![false; n],
             controllers,
+            frozen: vec![None; n],
             values: vec![0.0; n],
             status: vec![0; n],
         }
@@ -68,6 +71,9 @@ impl Monitor {
 
     /// Advances to the snapshot at `t`.
     pub fn step(&mut self, model: &MineModel, plan: &Plan, t: Timestamp) {
+        // Almost every snapshot has no tampering; look up per point only when one is active.
+        let tampered = plan.tampers_at(t).next().is_some();
+        let tamper = |i: usize| if tampered { plan.tampers_at(t).find(|x| x.point == i).map(|x| x.how) } else { None };
         for (f, face) in model.faces.iter().enumerate() {
             let target = if face.working(t) { 1.0 } else { 0.0 };
             self.activity[f] += (target - self.activity[f]) * self.alpha;
@@ -86,7 +92,10 @@ impl Monitor {
                 Model::O2 { .. } => (0.9, 0.02),
                 Model::Pressure { .. } => (0.9, 15.0),
                 Model::Const(v) => {
-                    self.values[i] = v;
+                    self.values[i] = match tamper(i) {
+                        Some(Tamper::Fixed(x)) => x,
+                        _ => v,
+                    };
                     continue;
                 }
                 Model::Running | Model::Feeder => continue,
@@ -115,6 +124,16 @@ impl Monitor {
                 v = ev;
                 cut_fails = fails;
             }
+            let how = tamper(i);
+            match how {
+                Some(Tamper::Fixed(x)) => v = x,
+                Some(Tamper::Covered { lo, hi }) => {
+                    let j = layout::mix(model.index as u64, &[i as u64, t.0 as u64]) % 1000;
+                    v = lo + (hi - lo) * j as f64 / 999.0;
+                }
+                Some(Tamper::Frozen) => v = *self.frozen[i].get_or_insert(round(v, p.decimals).max(0.05)),
+                _ => {}
+            }
             let v = round(v, p.decimals);
             self.values[i] = v;
             let th = &p.def.thresholds;
@@ -139,7 +158,7 @@ impl Monitor {
                     self.cut[i] = false;
                 }
             }
-            if cut_fails {
+            if cut_fails || how == Some(Tamper::ForcedRestore) {
                 self.cut[i] = false;
             }
             let mut s = 0;
@@ -148,6 +167,9 @@ impl Monitor {
             }
             if self.cut[i] {
                 s |= Status::POWER_CUT;
+            }
+            if let Some(Tamper::StatusBits(b)) = how {
+                s |= b;
             }
             self.status[i] = s;
         }
@@ -160,9 +182,18 @@ impl Monitor {
         }
         for (i, p) in model.points.iter().enumerate() {
             if p.model == Model::Running {
-                let on = p.face.is_some_and(|f| model.faces[f].working(t) && self.values[model.faces[f].feeder] > 0.5);
+                let forced = tamper(i) == Some(Tamper::ForcedRunning);
+                let on = p.face.is_some_and(|f| (forced || model.faces[f].working(t)) && self.values[model.faces[f].feeder] > 0.5);
                 self.values[i] = if on { 1.0 } else { 0.0 };
                 self.status[i] = 0;
+            }
+        }
+        if tampered {
+            for x in plan.tampers_at(t) {
+                if let Tamper::CopyOf(source) = x.how {
+                    self.values[x.point] = self.values[source];
+                    self.status[x.point] = self.status[source];
+                }
             }
         }
     }
@@ -178,6 +209,30 @@ impl Monitor {
             status: Status(self.status[i]),
             time: t,
         })
+    }
+
+    /// Writes the current snapshot as a CDSS file with the injected omissions and
+    /// record times; returns the text and the number of records.
+    pub fn write_snapshot(&self, model: &MineModel, plan: &Plan, t: Timestamp) -> (String, usize) {
+        if plan.tampers_at(t).next().is_none() {
+            return (self.write(model, t, usize::MAX), model.points.len());
+        }
+        let mut w = UploadWriter::new(&model.code, &model.name, t);
+        let mut n = 0;
+        for (i, mut r) in self.records(model, t, usize::MAX).enumerate() {
+            match plan.tampers_at(t).find(|x| x.point == i).map(|x| (x.how, x.from)) {
+                Some((Tamper::Missing, _)) => continue,
+                Some((Tamper::TimeBackwards, from)) => {
+                    // The first record repeats the previous snapshot's time; each later one goes back a step further.
+                    let step = t.secs_since(from);
+                    r.time = from.plus_secs(-step - plan.cdss_interval.max(1));
+                }
+                _ => {}
+            }
+            w.record(&r);
+            n += 1;
+        }
+        (w.finish(), n)
     }
 
     /// Writes the first `limit` points of the current snapshot as a CDSS file.

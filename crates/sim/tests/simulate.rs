@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use minesafe_formats::families::ryxx::approved_headcount;
-use minesafe_formats::{decode, CdssRecord, Document, FileName, ParseOptions};
+use minesafe_formats::{decode, AbnormalEvent, AbnormalKind, CdssRecord, Document, FileName, ParseOptions, SubstationState};
 use minesafe_model::{Area, AreaKind, Person, PointDef, Position, PositionState, SensorType, Station, Status, Timestamp};
-use minesafe_sim::{simulate, Injection, InjectionKind, SimConfig, SimOutput, TruthLine};
+use minesafe_sim::{simulate, simulate_files, Injection, InjectionKind, SimConfig, SimOutput, TruthLine};
 
 /// Something abnormal seen in the files.
 #[derive(Clone, Debug)]
@@ -40,6 +40,15 @@ struct Scan {
     /// People underground per (mine, area name, time).
     in_area: BTreeMap<(String, String, Timestamp), u32>,
     stations_known: BTreeMap<String, BTreeSet<String>>,
+    /// Files delivered after a file with a later time.
+    late: Vec<String>,
+    /// CDSS records whose time is not the file's: (mine, location, file time, record time).
+    odd_times: Vec<(String, String, Timestamp, Timestamp)>,
+    /// YCBJ records: (mine, upload time, event).
+    abnormal_events: Vec<(String, Timestamp, AbnormalEvent)>,
+    /// FZSS files per mine, and substations reported not normal.
+    fzss: BTreeMap<String, u32>,
+    substations_down: u32,
 }
 
 impl Scan {
@@ -71,7 +80,9 @@ impl Scan {
                 for (_, r) in &p.accepted {
                     let d = defs.get(r.point).unwrap_or_else(|| panic!("{name}: point {} not in CDDY", r.point));
                     assert_eq!(r.location, d.location);
-                    assert_eq!(r.time, fname.time);
+                    if r.time != fname.time {
+                        self.odd_times.push((mine.clone(), r.location.to_string(), fname.time, r.time));
+                    }
                     let v = r.value.expect("every value present");
                     if d.sensor_type == SensorType::FEEDER || d.sensor_type == SensorType::FEED {
                         if v == 0.0 {
@@ -188,6 +199,26 @@ impl Scan {
                     });
                 }
             }
+            "FZSS" => {
+                let p = doc.parse::<SubstationState>(&opts).unwrap();
+                self.count(p.total, p.rejected.len());
+                let defs = &self.cddy[&mine];
+                for (_, st) in &p.accepted {
+                    assert!(defs.get(&st.code).is_some_and(|d| d.sensor_type == SensorType::SUBSTATION), "{name}: {}", st.code);
+                    assert_eq!(st.time, Some(fname.time));
+                    if st.run != minesafe_model::monitoring::LinkState::Normal {
+                        self.substations_down += 1;
+                    }
+                }
+                *self.fzss.entry(mine).or_default() += 1;
+            }
+            "YCBJ" => {
+                let p = doc.parse::<AbnormalEvent>(&opts).unwrap();
+                self.count(p.total, p.rejected.len());
+                for (_, ev) in p.accepted {
+                    self.abnormal_events.push((mine.clone(), fname.time, ev));
+                }
+            }
             other => panic!("unexpected family {other}"),
         }
     }
@@ -200,8 +231,11 @@ impl Scan {
 
 fn run(cfg: &SimConfig) -> (SimOutput, Scan) {
     let mut scan = Scan::default();
-    let out = simulate(cfg, &mut |name, bytes| {
-        scan.file(name, bytes);
+    let out = simulate_files(cfg, &mut |f| {
+        scan.file(f.name, f.bytes);
+        if f.late {
+            scan.late.push(f.name.to_string());
+        }
         Ok(())
     })
     .unwrap();
@@ -211,7 +245,8 @@ fn run(cfg: &SimConfig) -> (SimOutput, Scan) {
 /// The abnormal-record categories each injection may cause.
 fn explains(kind: &str) -> &'static [&'static str] {
     match kind {
-        "methane_cut_ok" | "methane_no_cut" | "methane_3pct_10min" => &["methane", "status"],
+        "methane_cut_ok" | "methane_no_cut" | "methane_3pct_10min" | "restore_early" | "ignored_evacuation" => &["methane", "status"],
+        "calibration_in_production" => &["status"],
         "co_rise" => &["co", "status"],
         "restricted_entry" => &["restricted"],
         "sos" => &["sos"],
@@ -245,21 +280,74 @@ fn default_run_parses_back_and_every_injection_is_visible() {
     assert_eq!(scan.files.len(), out.files);
     assert_eq!(scan.records, out.records);
     assert!(out.records > 2_000_000, "{} records", out.records);
-    // Files come in time order.
-    let times: Vec<Timestamp> = scan.files.iter().map(|n| FileName::parse(n).unwrap().time).collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]));
-    assert_eq!(*times.first().unwrap(), cfg.start);
-    assert!(*times.last().unwrap() < cfg.end());
+    // Files come in time order, except the late backfill, which comes after later files.
+    let on_time: Vec<Timestamp> = scan.files.iter().filter(|n| !scan.late.contains(n)).map(|n| FileName::parse(n).unwrap().time).collect();
+    assert!(on_time.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(*on_time.first().unwrap(), cfg.start);
+    assert!(*on_time.last().unwrap() < cfg.end());
+    assert!(!scan.late.is_empty());
+    let first_late = scan.files.iter().position(|n| scan.late.contains(n)).unwrap();
+    let late_time = FileName::parse(&scan.files[first_late]).unwrap().time;
+    assert!(FileName::parse(&scan.files[first_late - 1]).unwrap().time > late_time, "a late file follows a later one");
 
-    // One truth line per default injection, and mines without any.
+    // One truth line per default injection, and exactly two mines without any.
     let kinds: BTreeSet<&str> = out.truth.iter().map(|t| t.kind.as_str()).collect();
-    assert_eq!(out.truth.len(), 10, "{:#?}", out.truth);
+    assert_eq!(out.truth.len(), InjectionKind::ALL.len(), "{:#?}", out.truth);
     for k in InjectionKind::ALL {
         assert!(kinds.contains(k.id()), "{k} missing from truth");
     }
     let injected: BTreeSet<&str> = out.truth.iter().map(|t| t.mine.as_str()).collect();
     let clean: Vec<&str> = out.registry.mines.iter().map(|m| m.code.as_str()).filter(|c| !injected.contains(c)).collect();
-    assert!(clean.len() >= 2, "clean mines: {clean:?}");
+    assert_eq!(clean.len(), 2, "clean mines: {clean:?}");
+    // Injections of one mine do not overlap, so one never hides another.
+    for a in &out.truth {
+        for b in out.truth.iter().filter(|b| b.mine == a.mine && *b != a) {
+            let whole_run = |t: &TruthLine| t.kind == "lax_cut_off" || t.kind == "loosened_thresholds";
+            let person =
+                |t: &TruthLine| ["overtime", "headcount_over", "area_over_quota", "sos", "restricted_entry"].contains(&t.kind.as_str());
+            if !(whole_run(a) || whole_run(b) || person(a) || person(b)) {
+                assert!(a.end < b.start || b.end < a.start, "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+    // The late backfill is marked as visible in delivery order only.
+    for t in &out.truth {
+        assert_eq!(t.delivery_order_only(), t.kind == "late_backfill");
+    }
+    // FZSS every 5 min from every mine (less the dropped upload gap), every substation up.
+    assert_eq!(scan.substations_down, 0);
+    for m in &out.registry.mines {
+        let n = scan.fzss[m.code.as_str()];
+        assert!((560..=576).contains(&n), "{}: {n} FZSS files", m.code);
+    }
+    // Record times differ from the file's only at the time_backwards point, in its window, and never ahead.
+    assert!(!scan.odd_times.is_empty());
+    for (mine, place, file_t, rec_t) in &scan.odd_times {
+        assert!(rec_t < file_t);
+        assert!(
+            out.truth.iter().any(|t| t.kind == "time_backwards"
+                && &t.mine == mine
+                && &t.place == place
+                && t.start <= *file_t
+                && *file_t <= t.end),
+            "{mine} {place} {file_t}"
+        );
+    }
+    // YCBJ: each injected over-limit event recorded by the mine with cause and measures, after it ended.
+    for t in out.truth.iter().filter(|t| explains(&t.kind).contains(&"methane") || t.kind == "co_rise") {
+        let evs: Vec<&(String, Timestamp, AbnormalEvent)> =
+            scan.abnormal_events.iter().filter(|(m, _, e)| *m == t.mine && e.location == t.place).collect();
+        let over = evs.iter().find(|(_, _, e)| e.kind == AbnormalKind::OVER_LIMIT).unwrap_or_else(|| panic!("no YCBJ for {t:?}"));
+        let (_, uploaded, e) = over;
+        let end = e.end.unwrap();
+        assert!(t.start <= e.start && e.start <= t.end && end > t.end, "{t:?} {e:?}");
+        assert!(uploaded.secs_since(end) >= 600 && uploaded.secs_since(end) <= 1600);
+        assert!(!e.cause.is_empty() && !e.measures.is_empty() && !e.entered_by.is_empty());
+        assert!(e.max.unwrap() >= e.avg.unwrap() && e.avg.unwrap() >= e.min.unwrap());
+        let cut = evs.iter().any(|(_, _, e)| e.kind == AbnormalKind::POWER_CUT);
+        assert_eq!(cut, ["methane_cut_ok", "methane_3pct_10min", "restore_early"].contains(&t.kind.as_str()), "{t:?}");
+    }
+    assert!(scan.abnormal_events.iter().all(|(m, _, _)| injected.contains(m.as_str())));
     for t in &out.truth {
         assert!(t.start <= t.end && cfg.start <= t.start && t.end < cfg.end(), "{t:?}");
         assert!(!t.rules.is_empty() && !t.place.is_empty());
@@ -334,7 +422,8 @@ fn default_run_parses_back_and_every_injection_is_visible() {
             "overtime" => assert!(in_window(&scan, t, "overtime").count() >= 2, "{t:?}"),
             "area_over_quota" => assert!(in_window(&scan, t, "area_quota").count() >= 3, "{t:?}"),
             "headcount_over" => assert!(in_window(&scan, t, "headcount").count() >= 3, "{t:?}"),
-            other => panic!("unexpected kind {other}"),
+            // The new kinds are checked one by one in tests/kinds.rs.
+            other => assert!(InjectionKind::parse(other).is_some(), "unexpected kind {other}"),
         }
     }
 
