@@ -155,8 +155,9 @@ impl InjectionKind {
         let ord21 = Timestamp::from_beijing(2026, 7, 1, 0, 0, 0).is_some_and(|d| start >= d);
         let ids: &[&str] = match self {
             Self::MethaneCutOk => &["CSR-GAS-3"],
-            Self::MethaneNoCut if ord21 => &["CM26-11.4", "CSR-GAS-3"],
-            Self::MethaneNoCut => &["CM-4.2", "CSR-GAS-3"],
+            // The feeder stays on: the interlock fails by the status bit and by the feed (MON-10).
+            Self::MethaneNoCut if ord21 => &["CM26-11.4", "CSR-GAS-3", "MON-10"],
+            Self::MethaneNoCut => &["CM-4.2", "CSR-GAS-3", "MON-10"],
             Self::LaxCutOff => &["CSR-SENS-1"],
             Self::CoRise => &["CSR-AIR-2"],
             Self::RestrictedEntry => &["POS-7.1"],
@@ -1079,8 +1080,8 @@ mod tests {
     fn rules_follow_the_version_in_force() {
         let before = Timestamp::from_beijing(2026, 6, 30, 23, 0, 0).unwrap();
         let after = Timestamp::from_beijing(2026, 7, 1, 0, 0, 0).unwrap();
-        assert_eq!(InjectionKind::MethaneNoCut.rules(before), vec!["CM-4.2", "CSR-GAS-3"]);
-        assert_eq!(InjectionKind::MethaneNoCut.rules(after), vec!["CM26-11.4", "CSR-GAS-3"]);
+        assert_eq!(InjectionKind::MethaneNoCut.rules(before), vec!["CM-4.2", "CSR-GAS-3", "MON-10"]);
+        assert_eq!(InjectionKind::MethaneNoCut.rules(after), vec!["CM26-11.4", "CSR-GAS-3", "MON-10"]);
         assert!(!InjectionKind::Methane3Pct10Min.rules(before).contains(&"CM26-2.8".to_string()));
         assert!(InjectionKind::Methane3Pct10Min.rules(after).contains(&"CM26-2.8".to_string()));
         assert_eq!(InjectionKind::IgnoredEvacuation.rules(before), vec!["ALM-2", "ALM-3", "CSR-GAS-3", "CM-4.2", "MON-10"]);
