@@ -132,6 +132,11 @@ fn overlaps(f: &Finding, t: &TruthLine) -> bool {
     f.start <= t.end && t.start <= f_end
 }
 
+/// A finding matches a truth line: same mine, one of the expected rules, spans overlap.
+pub fn evaluate_matches(f: &Finding, t: &TruthLine) -> bool {
+    matches(f, t)
+}
+
 fn matches(f: &Finding, t: &TruthLine) -> bool {
     f.mine == t.mine && t.rules.contains(&f.rule) && overlaps(f, t)
 }
