@@ -155,9 +155,10 @@ impl InjectionKind {
         let ord21 = Timestamp::from_beijing(2026, 7, 1, 0, 0, 0).is_some_and(|d| start >= d);
         let ids: &[&str] = match self {
             Self::MethaneCutOk => &["CSR-GAS-3"],
-            // The feeder stays on: the interlock fails by the status bit and by the feed (MON-10).
-            Self::MethaneNoCut if ord21 => &["CM26-11.4", "CSR-GAS-3", "MON-10"],
-            Self::MethaneNoCut => &["CM-4.2", "CSR-GAS-3", "MON-10"],
+            // The feeder stays on — the interlock fails by the status bit and by the feed
+            // (MON-10) — and with the power on the crew works on (ALM-2, ALM-3).
+            Self::MethaneNoCut if ord21 => &["CM26-11.4", "CSR-GAS-3", "MON-10", "ALM-2", "ALM-3"],
+            Self::MethaneNoCut => &["CM-4.2", "CSR-GAS-3", "MON-10", "ALM-2", "ALM-3"],
             Self::LaxCutOff => &["CSR-SENS-1"],
             Self::CoRise => &["CSR-AIR-2"],
             Self::RestrictedEntry => &["POS-7.1"],
@@ -759,6 +760,9 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
                 if kind == InjectionKind::Sos {
                     let Role::Face(f) = model.people[person].role else { continue };
                     plan.mods.push(TripMod { person, day: xday, kind: ModKind::Sos { from: x, to } });
+                    // An SOS is a withdraw-people condition: the others leave the face within
+                    // minutes while rescue goes to the caller; they return an hour later.
+                    withdraw_shift(&mut plan, model, f, xday, shift, x.plus_secs(300), x.plus_secs(3600), Some(person));
                     watch(&mut plan, model.areas[model.faces[f].area].name.clone(), Test::Sos(person));
                 } else {
                     plan.mods.push(TripMod { person, day: xday, kind: ModKind::Restricted { from: x, to } });
@@ -1018,14 +1022,30 @@ fn silent_candidate(model: &MineModel, rng: &mut rand_chacha::ChaCha8Rng) -> usi
     cands.get(rng.random_range(0..cands.len().max(1))).copied().unwrap_or(0)
 }
 
-/// The face crew of the shift withdraws two minutes after the cut at 1.5 % and
-/// returns five minutes after methane is back under 1.0 %.
+/// Everyone of the shift at the face withdraws two minutes after the cut at 1.5 %
+/// and returns five minutes after methane is back under 1.0 % (the crew, and a gas
+/// inspector or air measurer who happens to be there); nobody walks in meanwhile.
 fn withdraw(plan: &mut Plan, model: &MineModel, ev: &CdssEvent, face: usize, day: i64, shift: usize) {
     let cut_at = ev.rise as f64 * (1.5 - ev.from) / (ev.peak - ev.from);
     let from = ev.start.plus_secs(cut_at.ceil() as i64 + 120);
     let to = ev.start.plus_secs(ev.clears_at(1.0).ceil() as i64 + 300);
+    withdraw_shift(plan, model, face, day, shift, from, to, None);
+}
+
+/// Withdraw mods for everyone of `shift` (but `except`) from `face` over `[from, to]`.
+#[allow(clippy::too_many_arguments)]
+fn withdraw_shift(
+    plan: &mut Plan,
+    model: &MineModel,
+    face: usize,
+    day: i64,
+    shift: usize,
+    from: Timestamp,
+    to: Timestamp,
+    except: Option<usize>,
+) {
     for (person, pm) in model.people.iter().enumerate() {
-        if pm.role == Role::Face(face) && pm.shift == shift {
+        if pm.shift == shift && Some(person) != except {
             plan.mods.push(TripMod { person, day, kind: ModKind::Withdraw { face, from, to } });
         }
     }
@@ -1080,8 +1100,8 @@ mod tests {
     fn rules_follow_the_version_in_force() {
         let before = Timestamp::from_beijing(2026, 6, 30, 23, 0, 0).unwrap();
         let after = Timestamp::from_beijing(2026, 7, 1, 0, 0, 0).unwrap();
-        assert_eq!(InjectionKind::MethaneNoCut.rules(before), vec!["CM-4.2", "CSR-GAS-3", "MON-10"]);
-        assert_eq!(InjectionKind::MethaneNoCut.rules(after), vec!["CM26-11.4", "CSR-GAS-3", "MON-10"]);
+        assert_eq!(InjectionKind::MethaneNoCut.rules(before), vec!["CM-4.2", "CSR-GAS-3", "MON-10", "ALM-2", "ALM-3"]);
+        assert_eq!(InjectionKind::MethaneNoCut.rules(after), vec!["CM26-11.4", "CSR-GAS-3", "MON-10", "ALM-2", "ALM-3"]);
         assert!(!InjectionKind::Methane3Pct10Min.rules(before).contains(&"CM26-2.8".to_string()));
         assert!(InjectionKind::Methane3Pct10Min.rules(after).contains(&"CM26-2.8".to_string()));
         assert_eq!(InjectionKind::IgnoredEvacuation.rules(before), vec!["ALM-2", "ALM-3", "CSR-GAS-3", "CM-4.2", "MON-10"]);

@@ -204,10 +204,20 @@ pub(crate) fn modify(model: &MineModel, trip: &mut Trip, kind: &ModKind) {
     match *kind {
         ModKind::Sos { from, to } => trip.sos = Some((from, to)),
         ModKind::Withdraw { face, from, to } => {
-            // Only those at the face when the power goes off withdraw, to the panel roadway.
-            let Some(here) = trip.station_at(from) else { return };
+            // Those at the face when the power goes off withdraw to the panel roadway;
+            // those elsewhere keep away from the face until it is clear.
             let f = &model.faces[face];
-            if !f.stations.contains(&here) || !trip.underground_at(to) {
+            let panel = model.panels[f.panel].station;
+            let Some(here) = trip.station_at(from) else { return };
+            if !f.stations.contains(&here) {
+                for l in trip.legs.iter_mut() {
+                    if l.0 >= from && l.0 <= to && f.stations.contains(&l.1) {
+                        l.1 = panel;
+                    }
+                }
+                return;
+            }
+            if !trip.underground_at(to) {
                 return;
             }
             trip.legs.retain(|l| l.0 < from || l.0 > to);

@@ -387,7 +387,7 @@ fn default_run_parses_back_and_every_injection_is_visible() {
                 assert!(before >= 5 && during <= 2, "{face}: {before} people before, {during} during the cut");
             }
             "methane_no_cut" => {
-                assert_eq!(rules, ["CM26-11.4", "CSR-GAS-3"]);
+                assert_eq!(rules, ["CM26-11.4", "CSR-GAS-3", "MON-10", "ALM-2", "ALM-3"]);
                 assert!(t.place.ends_with("综采工作面T1"), "{}", t.place);
                 let over: Vec<&Abnormal> = in_window(&scan, t, "methane").filter(|a| a.value >= 1.5).collect();
                 assert!(over.len() >= 3, "{t:?}");
@@ -502,7 +502,7 @@ fn explicit_injections_one_day_and_other_cadence() {
     assert!(out.truth.iter().all(|t| t.mine == "999901000001"));
     // Before ORD21 (2026-07-01) the ORD4 IDs apply.
     let no_cut = out.truth.iter().find(|t| t.kind == "methane_no_cut").unwrap();
-    assert_eq!(no_cut.rules, ["CM-4.2", "CSR-GAS-3"]);
+    assert_eq!(no_cut.rules, ["CM-4.2", "CSR-GAS-3", "MON-10", "ALM-2", "ALM-3"]);
     let big = out.truth.iter().find(|t| t.kind == "methane_3pct_10min").unwrap();
     assert!(!big.rules.contains(&"CM26-2.8".to_string()));
     for a in &scan.abnormal {
