@@ -718,7 +718,7 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
                 };
                 if !cut_fails {
                     // The cut at 1.5 % works, so the crew withdraws.
-                    withdraw(&mut plan, model, &ev, face, xday, shift);
+                    withdraw(&mut plan, model, &ev, face, xday);
                 }
                 let (cause, measures) = match kind {
                     InjectionKind::MethaneCutOk => HEADING_GAS,
@@ -762,7 +762,7 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
                     plan.mods.push(TripMod { person, day: xday, kind: ModKind::Sos { from: x, to } });
                     // An SOS is a withdraw-people condition: the others leave the face within
                     // minutes while rescue goes to the caller; they return an hour later.
-                    withdraw_shift(&mut plan, model, f, xday, shift, x.plus_secs(300), x.plus_secs(3600), Some(person));
+                    withdraw_all(&mut plan, model, f, xday, x.plus_secs(300), x.plus_secs(3600), Some(person));
                     watch(&mut plan, model.areas[model.faces[f].area].name.clone(), Test::Sos(person));
                 } else {
                     plan.mods.push(TripMod { person, day: xday, kind: ModKind::Restricted { from: x, to } });
@@ -850,7 +850,7 @@ pub(crate) fn plan(cfg: &SimConfig, model: &mut MineModel, kinds: &[InjectionKin
                 // Power comes back one snapshot after methane fell under the 1.5 % cut-off, still above the 1.0 % restore level.
                 let restored = x.plus_secs(ev.rise + ev.hold + ev.fall + cdss_iv.max(60));
                 plan.tampers.push(Tampering { point, from: restored, to: x.plus_secs(ev.length()), how: Tamper::ForcedRestore });
-                withdraw(&mut plan, model, &ev, face, xday, shift);
+                withdraw(&mut plan, model, &ev, face, xday);
                 report(&mut plan, &ev, HEADING_GAS_RESTORED.0, HEADING_GAS_RESTORED.1, &mut rng);
                 plan.events.push(ev);
                 watch(&mut plan, place_of(point), Test::AtLeast(point, 1.0));
@@ -1025,27 +1025,19 @@ fn silent_candidate(model: &MineModel, rng: &mut rand_chacha::ChaCha8Rng) -> usi
 /// Everyone of the shift at the face withdraws two minutes after the cut at 1.5 %
 /// and returns five minutes after methane is back under 1.0 % (the crew, and a gas
 /// inspector or air measurer who happens to be there); nobody walks in meanwhile.
-fn withdraw(plan: &mut Plan, model: &MineModel, ev: &CdssEvent, face: usize, day: i64, shift: usize) {
+fn withdraw(plan: &mut Plan, model: &MineModel, ev: &CdssEvent, face: usize, day: i64) {
     let cut_at = ev.rise as f64 * (1.5 - ev.from) / (ev.peak - ev.from);
     let from = ev.start.plus_secs(cut_at.ceil() as i64 + 120);
     let to = ev.start.plus_secs(ev.clears_at(1.0).ceil() as i64 + 300);
-    withdraw_shift(plan, model, face, day, shift, from, to, None);
+    withdraw_all(plan, model, face, day, from, to, None);
 }
 
-/// Withdraw mods for everyone of `shift` (but `except`) from `face` over `[from, to]`.
-#[allow(clippy::too_many_arguments)]
-fn withdraw_shift(
-    plan: &mut Plan,
-    model: &MineModel,
-    face: usize,
-    day: i64,
-    shift: usize,
-    from: Timestamp,
-    to: Timestamp,
-    except: Option<usize>,
-) {
-    for (person, pm) in model.people.iter().enumerate() {
-        if pm.shift == shift && Some(person) != except {
+/// Withdraw mods for everyone (but `except`) at `face` over `[from, to]`: the face
+/// crew and whoever else is there — a gas inspector, or a leader leading the shift
+/// underground (带班), who may be on another roster.
+fn withdraw_all(plan: &mut Plan, model: &MineModel, face: usize, day: i64, from: Timestamp, to: Timestamp, except: Option<usize>) {
+    for person in 0..model.people.len() {
+        if Some(person) != except {
             plan.mods.push(TripMod { person, day, kind: ModKind::Withdraw { face, from, to } });
         }
     }
