@@ -127,9 +127,19 @@ impl Evaluation {
     }
 }
 
+/// Evacuation findings (ALM-2, ALM-3) begin at a deadline after the over-limit
+/// that triggered them: they match a truth window this much later.
+const EVACUATION_LAG_SECS: i64 = 3600;
+
 fn overlaps(f: &Finding, t: &TruthLine) -> bool {
     let f_end = f.end.unwrap_or(minesafe_model::Timestamp(i64::MAX));
-    f.start <= t.end && t.start <= f_end
+    let lag = if f.rule == "ALM-2" || f.rule == "ALM-3" { EVACUATION_LAG_SECS } else { 0 };
+    f.start <= t.end.plus_secs(lag) && t.start <= f_end
+}
+
+/// A finding matches a truth line: same mine, one of the expected rules, spans overlap.
+pub fn evaluate_matches(f: &Finding, t: &TruthLine) -> bool {
+    matches(f, t)
 }
 
 fn matches(f: &Finding, t: &TruthLine) -> bool {

@@ -15,6 +15,7 @@ mod peak;
 mod people;
 mod pipeline;
 mod report;
+mod score;
 mod serve;
 
 use std::path::PathBuf;
@@ -91,6 +92,8 @@ enum Command {
     Alarms(alarms_cli::AlarmArgs),
     /// A mine's day or shift: over-limit durations per point, upload completeness, alarms with answer times.
     Report(report::ReportArgs),
+    /// Recall per injected kind and precision per rule over fixed simulator scenarios (docs/detection.md).
+    Score(score::ScoreArgs),
     /// Findings in the store, as `serve` and `ingest` computed them.
     Findings {
         #[arg(long, default_value = "minesafe.db")]
@@ -184,6 +187,7 @@ fn run() -> Result<()> {
         }
         Command::Alarms(args) => alarms_cli::run(&args)?,
         Command::Report(args) => report::run(&args)?,
+        Command::Score(args) => score::run(&args, quiet)?,
         Command::People { mine, db, format } => people::run(&mine, &db, format)?,
         Command::Evidence { finding, db, out } => evidence::run(&finding, &db, &out)?,
         Command::Bench { records, dir, keep } => bench::run(&records, dir.as_deref(), keep)?,
