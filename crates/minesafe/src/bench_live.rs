@@ -21,7 +21,7 @@ const MINE: &str = "999903000001";
 /// produces a finding the moment it is evaluated.
 fn snapshot(i: usize, t: Timestamp) -> (String, String) {
     let mut w = UploadWriter::new(MINE, "基准煤矿", t);
-    let value = if i % 2 == 0 { "1.80" } else { "0.20" };
+    let value = if i.is_multiple_of(2) { "1.80" } else { "0.20" };
     w.raw(&format!("{MINE}01MN00010001;甲烷;1101掘进工作面;{value};%CH4;0;{}", t.upload_format()));
     w.raw(&format!("{MINE}01MN00010002;甲烷;1101回风巷;0.30;%CH4;0;{}", t.upload_format()));
     (FileName::format(MINE, "CDSS", t), w.finish())

@@ -8,6 +8,7 @@ mod batch;
 mod bench;
 mod bench_live;
 mod demo;
+mod eval;
 mod evidence;
 mod ingest;
 mod output;
@@ -92,6 +93,8 @@ enum Command {
     Alarms(alarms_cli::AlarmArgs),
     /// A mine's day or shift: over-limit durations per point, upload completeness, alarms with answer times.
     Report(report::ReportArgs),
+    /// Run the detectors over the real recordings in shared/datasets and measure the methane forecast (FC-1).
+    Eval(eval::EvalArgs),
     /// Recall per injected kind and precision per rule over fixed simulator scenarios (docs/detection.md).
     Score(score::ScoreArgs),
     /// Findings in the store, as `serve` and `ingest` computed them.
@@ -188,6 +191,10 @@ fn run() -> Result<()> {
         Command::Alarms(args) => alarms_cli::run(&args)?,
         Command::Report(args) => report::run(&args)?,
         Command::Score(args) => score::run(&args, quiet)?,
+        Command::Eval(args) => {
+            eval::run(&args)?;
+            0
+        }
         Command::People { mine, db, format } => people::run(&mine, &db, format)?,
         Command::Evidence { finding, db, out } => evidence::run(&finding, &db, &out)?,
         Command::Bench { records, dir, keep } => bench::run(&records, dir.as_deref(), keep)?,

@@ -68,7 +68,11 @@ pub fn run(args: &ScoreArgs, quiet: bool) -> Result<i32> {
     }
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
-    writeln!(w, "Scenarios: {scenarios} regions of 6 mines × {} days (seeds {:?}, starts {:?}), default injections, batch `check`.", args.days, args.seeds, args.starts)?;
+    writeln!(
+        w,
+        "Scenarios: {scenarios} regions of 6 mines × {} days (seeds {:?}, starts {:?}), default injections, batch `check`.",
+        args.days, args.seeds, args.starts
+    )?;
     writeln!(w)?;
     writeln!(w, "| injected kind | cases | found | recall |")?;
     writeln!(w, "|---|---|---|---|")?;
