@@ -30,6 +30,8 @@ pub struct ScoreArgs {
 struct KindScore {
     cases: usize,
     found: usize,
+    /// `seed start mine place` of each case not found.
+    missed: Vec<String>,
 }
 
 #[derive(Default)]
@@ -60,7 +62,7 @@ pub fn run(args: &ScoreArgs, quiet: bool) -> Result<i32> {
                 &pb,
             );
             scenarios += 1;
-            tally(&sim.truth, &sim.registry, &result.findings, &mut kinds, &mut rules);
+            tally(&sim.truth, &sim.registry, &result.findings, &mut kinds, &mut rules, &format!("seed {seed}"));
             if !quiet {
                 eprintln!("minesafe score: seed {seed}, start {start}: {} findings", result.findings.len());
             }
@@ -80,6 +82,14 @@ pub fn run(args: &ScoreArgs, quiet: bool) -> Result<i32> {
         let r = if s.cases == 0 { 1.0 } else { s.found as f64 / s.cases as f64 };
         writeln!(w, "| {k} | {} | {} | {r:.2} |", s.cases, s.found)?;
     }
+    let missed: Vec<(&String, &String)> = kinds.iter().flat_map(|(k, s)| s.missed.iter().map(move |m| (k, m))).collect();
+    if !missed.is_empty() {
+        writeln!(w)?;
+        writeln!(w, "Missed cases:")?;
+        for (k, m) in missed {
+            writeln!(w, "- {k}: {m}")?;
+        }
+    }
     writeln!(w)?;
     writeln!(w, "| rule | alarm-level findings | matching an injection | precision | on clean mines |")?;
     writeln!(w, "|---|---|---|---|---|")?;
@@ -96,12 +106,15 @@ fn tally(
     findings: &[Finding],
     kinds: &mut BTreeMap<String, KindScore>,
     rules: &mut BTreeMap<String, RuleScore>,
+    scenario: &str,
 ) {
     for t in truth.iter().filter(|t| !t.delivery_order_only()) {
         let k = kinds.entry(t.kind.clone()).or_default();
         k.cases += 1;
         if findings.iter().any(|f| evaluate_matches(f, t)) {
             k.found += 1;
+        } else {
+            k.missed.push(format!("{scenario}: {} {} … {} {}", t.mine, t.start, t.end, t.place));
         }
     }
     let clean: Vec<&str> = registry.mines.iter().map(|m| m.code.as_str()).filter(|c| !truth.iter().any(|t| t.mine == *c)).collect();

@@ -54,7 +54,20 @@ fn simulate(dir: &Path, extra: &[&str]) -> PathBuf {
 fn serve(dir: &Path, sim: &Path, watch: &Path, db: &Path) -> Child {
     std::fs::create_dir_all(watch).unwrap();
     bin()
-        .args(["--quiet", "serve", "--clock", "watermark", "--commit-ms", "200", "--idle-exit-secs", "3", "--notify", "log", "--watch"])
+        .args([
+            "--quiet",
+            "serve",
+            "--clock",
+            "watermark",
+            "--commit-ms",
+            "200",
+            "--idle-exit-secs",
+            "3",
+            "--notify",
+            "log",
+            "--report-commits",
+            "--watch",
+        ])
         .arg(watch)
         .arg("--db")
         .arg(db)
@@ -80,6 +93,29 @@ fn wait(mut child: Child, limit: Duration) {
             panic!("serve did not stop within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Findings on the server's output stream (commit reports left out).
+fn streamed(dir: &Path) -> Vec<Finding> {
+    let text = std::fs::read_to_string(dir.join("serve.out")).unwrap();
+    json_lines::<Value>(&text).into_iter().filter(|v| v.get("committed").is_none()).map(|v| serde_json::from_value(v).unwrap()).collect()
+}
+
+/// Waits until the server has committed `n` files: delivery is faster than
+/// evaluation, and a test that means "later" must not hand over a queue the server
+/// would sort back into time order.
+fn wait_consumed(dir: &Path, n: usize) {
+    let t0 = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(dir.join("serve.out")).unwrap_or_default();
+        let done: usize =
+            json_lines::<Value>(&text).iter().filter_map(|v| v.get("committed")).filter_map(|c| c.as_array()).map(|a| a.len()).sum();
+        if done >= n {
+            return;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(180), "serve consumed {done} of {n} files");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -121,8 +157,7 @@ fn streaming_gives_the_findings_batch_gives() {
     assert!(only_batch.is_empty() && only_live.is_empty(), "batch only: {only_batch:#?}\nstreaming only: {only_live:#?}");
 
     // Findings were streamed as computed: every stored one appeared on standard output.
-    let streamed: Vec<Finding> = json_lines(&std::fs::read_to_string(tmp.path().join("serve.out")).unwrap());
-    let streamed_ids: BTreeSet<_> = streamed.iter().map(|f| f.id.clone()).collect();
+    let streamed_ids: BTreeSet<_> = streamed(tmp.path()).iter().map(|f| f.id.clone()).collect();
     assert!(live.iter().all(|f| streamed_ids.contains(&f.id)));
     // Every upload was consumed exactly once.
     let again = ok(bin().args(["--quiet", "ingest", "--db"]).arg(&db).arg(&sim));
@@ -245,11 +280,14 @@ fn backfill_after_a_link_outage_completes_history_without_stale_alarms() {
     let child = serve(tmp.path(), &sim, &watch, &db);
     let mut held: Vec<PathBuf> = Vec::new();
     let mut released = false;
+    let mut delivered = 0;
     for f in uploads_in_order(&sim) {
         let t = time_of(&f);
         if !released && t >= release_at {
+            wait_consumed(tmp.path(), delivered);
             for h in held.drain(..) {
                 deliver(&h, &watch);
+                delivered += 1;
             }
             released = true;
         }
@@ -258,6 +296,7 @@ fn backfill_after_a_link_outage_completes_history_without_stale_alarms() {
             continue;
         }
         deliver(&f, &watch);
+        delivered += 1;
     }
     for h in held.drain(..) {
         deliver(&h, &watch);
@@ -269,7 +308,9 @@ fn backfill_after_a_link_outage_completes_history_without_stale_alarms() {
     let gas: Vec<&Finding> = stored.iter().filter(|f| f.mine == mine && (f.rule == "CM26-11.4" || f.rule == "CM-4.2")).collect();
     assert!(!gas.is_empty(), "the failed power cut inside the back-fill is found");
     // The outage itself was live: uploads stopped while the others kept coming.
-    assert!(stored.iter().any(|f| f.mine == mine && f.rule == "MON-1"), "MON-1 for the silent mine");
+    let stop = stored.iter().find(|f| f.mine == mine && f.rule == "MON-1").expect("MON-1 for the silent mine");
+    assert!(stop.end.is_some() && stop.has_tag("backfill"), "the stop closes when the back-fill arrives: {stop:#?}");
+    assert!(stop.end.unwrap().secs_since(stop.start) >= 2400, "it lasted as long as nothing reached the regulator");
     // No stale alarm: alarms for events inside the back-fill are on record as late,
     // and nobody was called for them.
     let all = alarms(&db, "2026-11-26T08:00:00+08:00");

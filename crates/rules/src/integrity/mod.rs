@@ -72,11 +72,14 @@ pub struct IntegrityConfig {
     pub flat_window_secs: i64,
     /// … and over at least this many readings (default 20).
     pub flat_min_readings: u32,
-    /// MON-3: history needed before a point's own change rate is trusted (default 120 readings).
+    /// MON-3: history needed before a point's own change rate is trusted (default 60
+    /// readings: an hour at the common 60 s cycle; the chance test below guards the rest).
     pub flat_history_readings: u32,
     /// MON-4: a methane sensor below this share of its neighbours' median … (default 0.3)
     pub covered_ratio: f64,
-    /// … where that median is at least this, in % CH₄ (default 0.3) …
+    /// … where that median is at least this, in % CH₄ (default 0.15: a low-gas face
+    /// reads 0.2–0.4 % at its corner and returns; below 0.15 % the sensors' own
+    /// 0.01–0.05 % noise makes a ratio meaningless) …
     pub covered_min_neighbour: f64,
     /// … continuously for at least this long (default 1200 s = 20 min).
     pub covered_secs: i64,
@@ -114,9 +117,9 @@ impl Default for IntegrityConfig {
             sweep_secs: 60,
             flat_window_secs: 1800,
             flat_min_readings: 20,
-            flat_history_readings: 120,
+            flat_history_readings: 60,
             covered_ratio: 0.3,
-            covered_min_neighbour: 0.3,
+            covered_min_neighbour: 0.15,
             covered_secs: 1200,
             covered_min_corr: 0.5,
             clone_readings: 30,
@@ -394,6 +397,9 @@ pub struct IntegrityRules {
     /// Seconds of event time during which CDSS files were arriving (pauses longer than
     /// the MON-1 gap excluded): silence of a point is measured on this clock.
     mclock: i64,
+    /// The clock at the last tick: when a stop opened by the clock ends with a
+    /// back-fill (no gap in the data), the stop lasted until about then.
+    clock: Option<Timestamp>,
     last_sweep: Option<Timestamp>,
     /// Points read in the current CDSS file.
     touched: Vec<usize>,
@@ -425,6 +431,7 @@ impl IntegrityRules {
             cdss: Stream { family: "CDSS", system: "safety monitoring (CDSS)", gap: cfg.cdss_gap_secs, last: None, open: false },
             ryss: Stream { family: "RYSS", system: "personnel positioning (RYSS)", gap: cfg.ryss_gap_secs, last: None, open: false },
             mclock: 0,
+            clock: None,
             last_sweep: None,
             touched: Vec::new(),
             paths: Vec::new(),
@@ -566,12 +573,18 @@ impl IntegrityRules {
             return;
         };
         let mut closed = None;
+        let mut backfill = None;
         if let Some((last, _)) = &s.last {
             if up.time <= *last {
                 return;
             }
             if up.time.secs_since(*last) > s.gap {
                 closed = Some(*last);
+            } else if s.open {
+                // The clock saw the uploads stop, but the data resume without a gap:
+                // the mine's buffer is back-filling after a link outage. The stop is
+                // real (nothing reached the regulator meanwhile) and lasted until now.
+                backfill = Some(*last);
             }
         }
         let is_cdss = s.family == "CDSS";
@@ -579,6 +592,23 @@ impl IntegrityRules {
             let s = if is_cdss { &self.cdss } else { &self.ryss };
             let file = s.last.as_ref().map(|l| l.1.clone()).unwrap_or_default();
             out.push(self.stop_finding(s, last, &file, Some((up.file, up.time))));
+        }
+        if let Some(last) = backfill {
+            let s = if is_cdss { &self.cdss } else { &self.ryss };
+            let file = s.last.as_ref().map(|l| l.1.clone()).unwrap_or_default();
+            let until = self.clock.unwrap_or(up.time).max(up.time);
+            let mut f = self.stop_finding(s, last, &file, Some((up.file, until)));
+            if let Some(ev) = f.evidence.last_mut() {
+                ev.time = Some(up.time);
+                ev.detail = Some(format!(
+                    "uploads resumed at {} with back-filled {} data generated from {}: delivered late, no gap in the data",
+                    hm(until),
+                    s.family,
+                    hm(up.time)
+                ));
+            }
+            f.tags.push("backfill".into());
+            out.push(f);
         }
         let prev = if is_cdss { self.cdss.last.as_ref().map(|l| l.0) } else { None };
         let s = if is_cdss { &mut self.cdss } else { &mut self.ryss };
@@ -2075,6 +2105,7 @@ impl Detector for IntegrityRules {
     }
 
     fn tick(&mut self, now: Timestamp, out: &mut Vec<Finding>) {
+        self.clock = Some(self.clock.map_or(now, |c| c.max(now)));
         self.upload_stop_tick(now, out);
     }
 

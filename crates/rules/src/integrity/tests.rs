@@ -926,3 +926,31 @@ fn whole_substation_silent_is_one_finding() {
     assert!(mon2[0].has_tag("scope:substation:004") && mon2[0].has_tag("inferred"));
     assert_eq!((mon2[0].start, mon2[0].end), (t("2026-03-01 08:04:00"), Some(t("2026-03-01 08:20:00"))));
 }
+
+#[test]
+fn upload_stop_ended_by_a_back_fill_lasts_until_delivery_resumed() {
+    let mut r = rules(None);
+    let mut out = Vec::new();
+    let a = methane("001A01", "1201综采工作面T1");
+    cdss(&mut r, t("2026-03-01 10:00:00"), &[(a.clone(), Some(0.3), 0)], &mut out);
+    // The link fails: the clock runs on while nothing arrives.
+    r.tick(t("2026-03-01 10:30:00"), &mut out);
+    let open: Vec<Finding> = only(&out, "MON-1").into_iter().cloned().collect();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].end, None);
+    // The mine's buffer delivers the next snapshot, generated a minute after the last.
+    cdss(&mut r, t("2026-03-01 10:01:00"), &[(a.clone(), Some(0.31), 0)], &mut out);
+    let all = only(&out, "MON-1");
+    assert_eq!(all.len(), 2, "the open stop is closed, not left open");
+    let closed = all[1];
+    assert_eq!(closed.id, open[0].id);
+    assert_eq!(closed.end, Some(t("2026-03-01 10:30:00")), "it lasted until delivery resumed");
+    assert!(closed.has_tag("backfill") && !closed.has_tag(TAG_OPEN), "{:?}", closed.tags);
+    assert!(closed.evidence[1].detail.as_deref().is_some_and(|d| d.contains("back-filled")));
+    // A stop the clock never saw (batch over complete files) is not invented.
+    let mut b = rules(None);
+    let mut out = Vec::new();
+    cdss(&mut b, t("2026-03-01 10:00:00"), &[(a.clone(), Some(0.3), 0)], &mut out);
+    cdss(&mut b, t("2026-03-01 10:01:00"), &[(a, Some(0.31), 0)], &mut out);
+    assert!(only(&out, "MON-1").is_empty());
+}
