@@ -325,6 +325,13 @@ impl Engine {
             .unwrap_or_default()
     }
 
+    /// The detectors' records beside findings (evacuation reports), mine by mine.
+    pub fn summaries(&self) -> Vec<serde_json::Value> {
+        let mut mines: Vec<_> = self.mines.iter().collect();
+        mines.sort_by(|a, b| a.0.cmp(b.0));
+        mines.into_iter().flat_map(|(_, s)| s.live.iter().flat_map(|d| d.summaries())).collect()
+    }
+
     pub fn mines(&self) -> Vec<String> {
         let mut v: Vec<_> = self.mines.keys().cloned().collect();
         v.sort();

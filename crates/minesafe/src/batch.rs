@@ -118,13 +118,15 @@ pub fn mine_of(name: &str) -> String {
     name.split('_').next().unwrap_or("").to_string()
 }
 
-/// What one worker returns: findings, per-file reports, totals.
-type PartResult = (Vec<Finding>, Vec<(PathBuf, FileReport)>, Summary);
+/// What one worker returns: findings, per-file reports, totals, detector summaries.
+type PartResult = (Vec<Finding>, Vec<(PathBuf, FileReport)>, Summary, Vec<serde_json::Value>);
 
 pub struct BatchResult {
     pub findings: Vec<Finding>,
     pub reports: Vec<(PathBuf, FileReport)>,
     pub summary: Summary,
+    /// Evacuation reports (time to clear, who stayed), one JSON object each.
+    pub evacuations: Vec<serde_json::Value>,
 }
 
 pub fn progress(total_bytes: u64, quiet: bool, what: &str) -> ProgressBar {
@@ -208,18 +210,20 @@ pub fn run_partitioned(
                     let mut findings = Vec::new();
                     let (reports, summary) = run_engine(part, &mut engine, &mut NoSink, pb, &mut findings);
                     engine.finish_at(watermark, &mut findings);
-                    (findings, reports, summary)
+                    (findings, reports, summary, engine.summaries())
                 })
             })
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
-    let mut out = BatchResult { findings: Vec::new(), reports: Vec::new(), summary: Summary::default() };
-    for (f, r, s) in results {
+    let mut out = BatchResult { findings: Vec::new(), reports: Vec::new(), summary: Summary::default(), evacuations: Vec::new() };
+    for (f, r, s, e) in results {
         out.findings.extend(f);
         out.reports.extend(r);
         out.summary.merge(&s);
+        out.evacuations.extend(e);
     }
+    out.evacuations.sort_by(|a, b| (a["mine"].as_str(), a["start"].as_str()).cmp(&(b["mine"].as_str(), b["start"].as_str())));
     out.findings = latest_findings(std::mem::take(&mut out.findings));
     sort_findings(&mut out.findings);
     out.reports.sort_by_cached_key(|(_, r)| order::sort_key(&r.name));
@@ -247,6 +251,7 @@ pub fn check(
     parse: &ParseArgs,
     format: Format,
     threads: Option<usize>,
+    evacuations: Option<&Path>,
     quiet: bool,
 ) -> Result<i32> {
     let registry = load_registry(registry)?;
@@ -259,6 +264,14 @@ pub fn check(
     pb.finish_and_clear();
     report_problems(&result.reports);
     output::print_findings(&result.findings, format)?;
+    if let Some(path) = evacuations {
+        let mut w = BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?);
+        for e in &result.evacuations {
+            serde_json::to_writer(&mut w, e)?;
+            writeln!(w)?;
+        }
+        w.flush()?;
+    }
     if !quiet {
         eprintln!("minesafe check: {}", result.summary);
         if ignored > 0 {

@@ -249,6 +249,27 @@ pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
             )?;
         }
     }
+    writeln!(w)?;
+    writeln!(w, "evacuations (withdraw-people conditions, followed in the positioning data):")?;
+    if result.evacuations.is_empty() {
+        writeln!(w, "    none")?;
+    }
+    for e in &result.evacuations {
+        let at_start = e["people_at_start"].as_array().map_or(0, Vec::len);
+        let stayed = e["stayed"].as_array().map_or(0, Vec::len);
+        let clear = e["time_to_clear_secs"]
+            .as_i64()
+            .map(|s| format!("cleared in {}", minesafe_model::time::human_duration(s)))
+            .unwrap_or_else(|| "not cleared".into());
+        writeln!(
+            w,
+            "    {} {} {:<10} {} people in the affected areas, {clear}, {stayed} stayed past the deadline",
+            e["mine"].as_str().unwrap_or(""),
+            e["start"].as_str().unwrap_or(""),
+            e["trigger_rule"].as_str().unwrap_or(""),
+            at_start
+        )?;
+    }
     let mut by_measure: BTreeMap<&str, usize> = BTreeMap::new();
     for f in &result.findings {
         *by_measure.entry(f.measure.as_deref().unwrap_or("-")).or_default() += 1;

@@ -17,6 +17,8 @@ pub struct IngestResult {
     pub findings: Vec<Finding>,
     pub reports: Vec<(PathBuf, FileReport)>,
     pub summary: Summary,
+    /// Evacuation reports (time to clear, who stayed).
+    pub evacuations: Vec<serde_json::Value>,
 }
 
 /// Ingests files into an open store. Shared by `ingest` and `demo`.
@@ -59,7 +61,8 @@ pub fn ingest_files(
     pipe.store.rollup_pending()?;
     let mut findings = latest_findings(findings);
     batch::sort_findings(&mut findings);
-    Ok((IngestResult { findings, reports, summary }, pipe.store))
+    let evacuations = pipe.engine.summaries();
+    Ok((IngestResult { findings, reports, summary, evacuations }, pipe.store))
 }
 
 pub fn open_store(db: &Path) -> Result<SqliteStore> {

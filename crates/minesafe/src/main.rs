@@ -73,6 +73,10 @@ enum Command {
         /// Worker threads (mines are partitioned across them); default: the number of cores.
         #[arg(long)]
         threads: Option<usize>,
+        /// Write the evacuation reports (who was in the affected areas, time to clear,
+        /// who stayed) as JSON lines to this file.
+        #[arg(long)]
+        evacuations: Option<PathBuf>,
         #[command(flatten)]
         parse: batch::ParseArgs,
     },
@@ -175,8 +179,8 @@ fn run() -> Result<()> {
     let code = match cli.command {
         Command::Demo { sim, out } => demo::run(&sim, &out, quiet)?,
         Command::Simulate { out, sim } => demo::simulate(&out, &sim, quiet)?,
-        Command::Check { paths, registry, format, threads, parse } => {
-            batch::check(&paths, registry.as_deref(), &parse, format, threads, quiet)?
+        Command::Check { paths, registry, format, threads, evacuations, parse } => {
+            batch::check(&paths, registry.as_deref(), &parse, format, threads, evacuations.as_deref(), quiet)?
         }
         Command::Ingest { paths, db, registry, parse } => ingest::run(&paths, &db, registry.as_deref(), &parse, quiet)?,
         Command::Serve(args) => serve::run(&args, quiet)?,

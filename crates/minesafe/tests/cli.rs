@@ -226,3 +226,39 @@ fn admission_policy_is_configurable() {
     // 1 bad record of 8 is within the default 20 % but over 10 %: the whole file goes.
     assert!(stderr.lines().any(|l| l.contains("999902000002_CDSS_20261120081530.txt") && l.contains("too_many_bad_records")), "{stderr}");
 }
+
+#[test]
+fn evacuations_report_time_to_clear_and_who_stayed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sim = tmp.path().join("sim");
+    run(bin()
+        .args(["--quiet", "simulate", "--mines", "1", "--days", "1", "--inject", "methane_cut_ok,ignored_evacuation", "--out"])
+        .arg(&sim));
+    let evac = tmp.path().join("evacuations.jsonl");
+    let out = run(bin()
+        .args(["--quiet", "check", "--format", "json", "--registry"])
+        .arg(sim.join("registry.json"))
+        .arg("--evacuations")
+        .arg(&evac)
+        .arg(&sim));
+    let found = findings(&out);
+    let reports = lines(&evac);
+    assert!(reports.len() >= 2, "{reports:#?}");
+    // The crew that withdrew: everyone out, within the deadline, nobody stayed.
+    let cleared: Vec<&Value> = reports
+        .iter()
+        .filter(|r| r["stayed"].as_array().is_some_and(Vec::is_empty) && !r["people_at_start"].as_array().unwrap().is_empty())
+        .collect();
+    assert!(!cleared.is_empty(), "{reports:#?}");
+    for r in &cleared {
+        let secs = r["time_to_clear_secs"].as_i64().expect("cleared");
+        assert!((0..=1800).contains(&secs), "{r}");
+    }
+    // The crew that worked on: named, with the area and when last seen, and ALM-2 cites them.
+    let stayed: Vec<&Value> = reports.iter().filter(|r| r["stayed"].as_array().is_some_and(|s| !s.is_empty())).collect();
+    assert!(!stayed.is_empty(), "{reports:#?}");
+    let alm2: Vec<&Finding> = found.iter().filter(|f| f.rule == "ALM-2").collect();
+    assert!(!alm2.is_empty());
+    let card = stayed[0]["stayed"][0][0].as_str().unwrap();
+    assert!(alm2.iter().any(|f| f.evidence.iter().any(|e| e.card.as_deref() == Some(card))), "ALM-2 names {card}");
+}

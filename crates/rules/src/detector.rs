@@ -61,4 +61,10 @@ pub trait Detector: Send {
 
     /// End of input at `now`: events still open are pushed with `end: None`.
     fn finish(&mut self, now: Timestamp, out: &mut Vec<Finding>) {}
+
+    /// Records a detector keeps beside its findings, as JSON (the evacuation
+    /// reports: who was there, time to clear, who stayed).
+    fn summaries(&self) -> Vec<serde_json::Value> {
+        Vec::new()
+    }
 }

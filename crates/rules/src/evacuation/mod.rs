@@ -841,6 +841,10 @@ fn present(ev: &Evac, s: &Snapshot) -> Vec<Seen> {
 }
 
 impl Detector for EvacuationRules {
+    fn summaries(&self) -> Vec<serde_json::Value> {
+        self.reports().iter().filter_map(|r| serde_json::to_value(r).ok()).collect()
+    }
+
     fn name(&self) -> &'static str {
         "evacuation"
     }

@@ -932,14 +932,14 @@ fn upload_stop_ended_by_a_back_fill_lasts_until_delivery_resumed() {
     let mut r = rules(None);
     let mut out = Vec::new();
     let a = methane("001A01", "1201综采工作面T1");
-    cdss(&mut r, t("2026-03-01 10:00:00"), &[(a.clone(), Some(0.3), 0)], &mut out);
+    cdss(&mut r, t("2026-03-01 10:00:00"), &[(a, Some(0.3), 0)], &mut out);
     // The link fails: the clock runs on while nothing arrives.
     r.tick(t("2026-03-01 10:30:00"), &mut out);
     let open: Vec<Finding> = only(&out, "MON-1").into_iter().cloned().collect();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].end, None);
     // The mine's buffer delivers the next snapshot, generated a minute after the last.
-    cdss(&mut r, t("2026-03-01 10:01:00"), &[(a.clone(), Some(0.31), 0)], &mut out);
+    cdss(&mut r, t("2026-03-01 10:01:00"), &[(a, Some(0.31), 0)], &mut out);
     let all = only(&out, "MON-1");
     assert_eq!(all.len(), 2, "the open stop is closed, not left open");
     let closed = all[1];
@@ -950,7 +950,7 @@ fn upload_stop_ended_by_a_back_fill_lasts_until_delivery_resumed() {
     // A stop the clock never saw (batch over complete files) is not invented.
     let mut b = rules(None);
     let mut out = Vec::new();
-    cdss(&mut b, t("2026-03-01 10:00:00"), &[(a.clone(), Some(0.3), 0)], &mut out);
+    cdss(&mut b, t("2026-03-01 10:00:00"), &[(a, Some(0.3), 0)], &mut out);
     cdss(&mut b, t("2026-03-01 10:01:00"), &[(a, Some(0.31), 0)], &mut out);
     assert!(only(&out, "MON-1").is_empty());
 }
