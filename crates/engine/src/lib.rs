@@ -45,6 +45,19 @@ struct MineState {
     positioning: Option<PositioningRules>,
     /// Integrity, power-cut, forecast and evacuation detectors ([`minesafe_rules::live_detectors`]).
     live: Vec<Box<dyn Detector>>,
+    /// Dense per-mine index of point codes, handed to the live detectors with each reading.
+    slots: HashMap<String, usize, foldhash::fast::RandomState>,
+}
+
+impl MineState {
+    fn slot(&mut self, point: &str) -> usize {
+        if let Some(&s) = self.slots.get(point) {
+            return s;
+        }
+        let s = self.slots.len();
+        self.slots.insert(point.to_string(), s);
+        s
+    }
 }
 
 /// How the engine evaluates.
@@ -115,7 +128,7 @@ impl Engine {
             let positioning = cfg.wants("positioning").then(|| PositioningRules::new(mine, info));
             let mut live = minesafe_rules::live_detectors(mine, info, &cfg.live);
             live.retain(|d| cfg.wants(d.name()));
-            MineState { monitoring, positioning, live }
+            MineState { monitoring, positioning, live, slots: HashMap::default() }
         })
     }
 
@@ -201,8 +214,11 @@ impl Engine {
                     if let Some(m) = state.monitoring.as_mut() {
                         m.on_reading(file, *i, &reading, out);
                     }
-                    for d in state.live.iter_mut() {
-                        d.on_reading(&up, *i, &reading, out);
+                    if !state.live.is_empty() {
+                        let slot = state.slot(reading.point);
+                        for d in state.live.iter_mut() {
+                            d.on_reading_at(&up, *i, slot, &reading, out);
+                        }
                     }
                 }
                 for d in state.live.iter_mut() {
@@ -215,8 +231,11 @@ impl Engine {
                     if let Some(m) = state.monitoring.as_mut() {
                         m.on_reading(file, *i, &reading, out);
                     }
-                    for d in state.live.iter_mut() {
-                        d.on_reading(&up, *i, &reading, out);
+                    if !state.live.is_empty() {
+                        let slot = state.slot(reading.point);
+                        for d in state.live.iter_mut() {
+                            d.on_reading_at(&up, *i, slot, &reading, out);
+                        }
                     }
                 }
                 for d in state.live.iter_mut() {

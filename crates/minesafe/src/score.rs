@@ -36,6 +36,7 @@ struct KindScore {
 
 #[derive(Default)]
 struct RuleScore {
+    severity: &'static str,
     alarms: usize,
     matched: usize,
     on_clean: usize,
@@ -91,11 +92,11 @@ pub fn run(args: &ScoreArgs, quiet: bool) -> Result<i32> {
         }
     }
     writeln!(w)?;
-    writeln!(w, "| rule | alarm-level findings | matching an injection | precision | on clean mines |")?;
-    writeln!(w, "|---|---|---|---|---|")?;
+    writeln!(w, "| rule | severity | findings | matching an injection | precision | on clean mines |")?;
+    writeln!(w, "|---|---|---|---|---|---|")?;
     for (rule, s) in &rules {
         let p = if s.alarms == 0 { 1.0 } else { s.matched as f64 / s.alarms as f64 };
-        writeln!(w, "| {rule} | {} | {} | {p:.2} | {} |", s.alarms, s.matched, s.on_clean)?;
+        writeln!(w, "| {rule} | {} | {} | {} | {p:.2} | {} |", s.severity, s.alarms, s.matched, s.on_clean)?;
     }
     Ok(0)
 }
@@ -118,14 +119,25 @@ fn tally(
         }
     }
     let clean: Vec<&str> = registry.mines.iter().map(|m| m.code.as_str()).filter(|c| !truth.iter().any(|t| t.mine == *c)).collect();
-    for f in findings.iter().filter(|f| f.severity >= Severity::Alarm) {
+    for f in findings.iter().filter(|f| f.severity >= Severity::Warning) {
         let r = rules.entry(f.rule.clone()).or_default();
+        r.severity = f.severity.id();
         r.alarms += 1;
-        if truth.iter().any(|t| evaluate_matches(f, t)) {
+        if truth.iter().any(|t| evaluate_matches(f, t) || forewarns(f, t)) {
             r.matched += 1;
         }
         if clean.contains(&f.mine.as_str()) {
             r.on_clean += 1;
         }
     }
+}
+
+/// A methane forecast warning (FC-1) is right when an injected methane over-limit
+/// of the same mine begins within the next 15 minutes (or is under way).
+fn forewarns(f: &Finding, t: &TruthLine) -> bool {
+    f.rule == "FC-1"
+        && f.mine == t.mine
+        && t.rules.iter().any(|r| r.starts_with("CSR-GAS-"))
+        && f.start <= t.end
+        && t.start.secs_since(f.start) <= 900
 }

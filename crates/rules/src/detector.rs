@@ -29,6 +29,39 @@ pub struct Upload<'a> {
 
 pub use minesafe_model::finding::{TAG_OPEN, TAG_WITHDRAWN};
 
+/// What a detector learned about a slot: whether its readings can matter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SlotUse {
+    /// Not seen yet (or definitions changed since).
+    #[default]
+    Unknown,
+    /// The detector never looks at this point's readings.
+    Ignored,
+    /// The detector needs this point's readings.
+    Used,
+}
+
+/// Per-slot cache of [`SlotUse`], cleared when definitions change.
+#[derive(Clone, Debug, Default)]
+pub struct SlotCache(Vec<SlotUse>);
+
+impl SlotCache {
+    pub fn get(&self, slot: usize) -> SlotUse {
+        self.0.get(slot).copied().unwrap_or_default()
+    }
+
+    pub fn set(&mut self, slot: usize, u: SlotUse) {
+        if self.0.len() <= slot {
+            self.0.resize(slot + 1, SlotUse::Unknown);
+        }
+        self.0[slot] = u;
+    }
+
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 /// A per-mine detector fed by the engine.
 #[allow(unused_variables)]
 pub trait Detector: Send {
@@ -43,6 +76,15 @@ pub trait Detector: Send {
 
     /// One reading (CDSS, G1 SSSJ) with its record index.
     fn on_reading(&mut self, up: &Upload<'_>, record: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {}
+
+    /// One reading with the engine's dense index of its point within the mine
+    /// (`slot`: assigned in first-seen order, stable for the run). Detectors keep
+    /// per-point state; indexing it by slot instead of hashing the point code on
+    /// every reading is what keeps all detectors together above 300k readings/s.
+    /// The default forwards to [`on_reading`](Detector::on_reading).
+    fn on_reading_at(&mut self, up: &Upload<'_>, record: usize, slot: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
+        self.on_reading(up, record, r, out)
+    }
 
     /// All readings of one CDSS/SSSJ file were delivered.
     fn on_readings_end(&mut self, up: &Upload<'_>, out: &mut Vec<Finding>) {}

@@ -57,7 +57,7 @@ use minesafe_model::{Evidence, Finding, PointDef, Position, PositionState, Readi
 use serde::Serialize;
 
 use crate::catalog::{day_start, finding};
-use crate::detector::{Detector, Upload, TAG_OPEN, TAG_WITHDRAWN};
+use crate::detector::{Detector, SlotCache, SlotUse, Upload, TAG_OPEN, TAG_WITHDRAWN};
 use crate::monitoring::{sensor_from_name, unit_factor};
 use crate::tables::Quantity;
 
@@ -317,7 +317,9 @@ pub struct EvacuationRules {
     mine: String,
     cfg: EvacuationConfig,
     info: Option<MineInfo>,
-    points: HashMap<String, PointInfo>,
+    points: HashMap<String, PointInfo, foldhash::fast::RandomState>,
+    /// Which engine slots carry readings this detector follows.
+    slots: SlotCache,
     history: VecDeque<Snapshot>,
     evacs: Vec<Evac>,
     seen_triggers: HashSet<String>,
@@ -337,7 +339,8 @@ impl EvacuationRules {
             mine: mine.to_string(),
             cfg: cfg.clone(),
             info: info.cloned(),
-            points: HashMap::new(),
+            points: HashMap::default(),
+            slots: SlotCache::default(),
             history: VecDeque::new(),
             evacs: Vec::new(),
             seen_triggers: HashSet::new(),
@@ -840,6 +843,20 @@ fn present(ev: &Evac, s: &Snapshot) -> Vec<Seen> {
         .collect()
 }
 
+/// Sensor types whose readings the evacuation follows: machines and power (work
+/// going on), smoke and temperature (fire signs).
+fn watched_sensor(sensor: SensorType) -> bool {
+    matches!(
+        sensor,
+        SensorType::DEVICE_ON_OFF
+            | SensorType::FEED
+            | SensorType::FEEDER
+            | SensorType::POWER_BREAKER
+            | SensorType::SMOKE
+            | SensorType::TEMPERATURE
+    )
+}
+
 impl Detector for EvacuationRules {
     fn summaries(&self) -> Vec<serde_json::Value> {
         self.reports().iter().filter_map(|r| serde_json::to_value(r).ok()).collect()
@@ -854,10 +871,25 @@ impl Detector for EvacuationRules {
     }
 
     fn on_definitions(&mut self, _up: &Upload<'_>, defs: &[(usize, PointDef)], _out: &mut Vec<Finding>) {
+        self.slots.clear();
         for (_, d) in defs {
             let p = self.points.entry(d.code.clone()).or_default();
             p.sensor = Some(d.sensor_type);
             p.location.clone_from(&d.location);
+        }
+    }
+
+    fn on_reading_at(&mut self, up: &Upload<'_>, record: usize, slot: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
+        // Only machine, power, smoke and temperature points matter here: most
+        // readings (methane, CO, wind …) are skipped without a lookup.
+        match self.slots.get(slot) {
+            SlotUse::Ignored => {}
+            SlotUse::Used => self.on_reading(up, record, r, out),
+            SlotUse::Unknown => {
+                self.on_reading(up, record, r, out);
+                let used = self.points.get(r.point).and_then(|p| p.sensor).is_some_and(watched_sensor);
+                self.slots.set(slot, if used { SlotUse::Used } else { SlotUse::Ignored });
+            }
         }
     }
 
@@ -873,16 +905,7 @@ impl Detector for EvacuationRules {
         let Some(sensor) = p.sensor else {
             return;
         };
-        let watched = matches!(
-            sensor,
-            SensorType::DEVICE_ON_OFF
-                | SensorType::FEED
-                | SensorType::FEEDER
-                | SensorType::POWER_BREAKER
-                | SensorType::SMOKE
-                | SensorType::TEMPERATURE
-        );
-        if !watched || p.last_time.is_some_and(|l| r.time <= l) {
+        if !watched_sensor(sensor) || p.last_time.is_some_and(|l| r.time <= l) {
             return;
         }
         p.last_time = Some(r.time);

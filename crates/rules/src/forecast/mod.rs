@@ -53,7 +53,7 @@ use minesafe_model::registry::{GasGrade, MineInfo};
 use minesafe_model::{Evidence, Finding, LocationClass, PointDef, Reading, SensorType, Timestamp};
 
 use crate::catalog::finding;
-use crate::detector::{Detector, Upload, TAG_OPEN};
+use crate::detector::{Detector, SlotCache, SlotUse, Upload, TAG_OPEN};
 use crate::monitoring::{class_label, infer_class, quantity_of, sensor_from_name, unit_factor};
 use crate::tables::{tables, Quantity};
 
@@ -552,6 +552,8 @@ pub struct ForecastRules {
     classes: HashMap<String, LocationClass>,
     grade: Option<GasGrade>,
     points: HashMap<String, PointState, foldhash::fast::RandomState>,
+    /// Which engine slots carry readings this detector forecasts.
+    slots: SlotCache,
     files: Files,
 }
 
@@ -563,6 +565,7 @@ impl ForecastRules {
             classes: info.map(|i| i.points.iter().map(|p| (p.code.clone(), p.class)).collect()).unwrap_or_default(),
             grade: info.and_then(|i| i.gas_grade),
             points: HashMap::default(),
+            slots: SlotCache::default(),
             files: Files { seq: 0, names: VecDeque::new() },
         }
     }
@@ -595,6 +598,7 @@ impl Detector for ForecastRules {
     }
 
     fn on_definitions(&mut self, up: &Upload<'_>, defs: &[(usize, PointDef)], out: &mut Vec<Finding>) {
+        self.slots.clear();
         for (record, def) in defs {
             let mut st = self.point_state(&def.code, Some(def.sensor_type), &def.unit, &def.location);
             if let Some(old) = self.points.get_mut(def.code.as_str()) {
@@ -615,6 +619,19 @@ impl Detector for ForecastRules {
                 st.last_time = old.last_time;
             }
             self.points.insert(def.code.clone(), st);
+        }
+    }
+
+    fn on_reading_at(&mut self, up: &Upload<'_>, record: usize, slot: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
+        // Only methane at faces and their returns is forecast.
+        match self.slots.get(slot) {
+            SlotUse::Ignored => {}
+            SlotUse::Used => self.on_reading(up, record, r, out),
+            SlotUse::Unknown => {
+                self.on_reading(up, record, r, out);
+                let used = self.points.get(r.point).is_some_and(|st| st.fc.is_some() && st.factor.is_some());
+                self.slots.set(slot, if used { SlotUse::Used } else { SlotUse::Ignored });
+            }
         }
     }
 

@@ -390,6 +390,8 @@ pub struct IntegrityRules {
     cfg: IntegrityConfig,
     classes: HashMap<String, LocationClass>,
     index: PointMap<usize>,
+    /// The engine's slot → index into `points` (`u32::MAX` = not seen yet).
+    by_slot: Vec<u32>,
     points: Vec<Point>,
     subs: HashMap<String, Sub>,
     cdss: Stream,
@@ -426,6 +428,7 @@ impl IntegrityRules {
             cfg: *cfg,
             classes,
             index: PointMap::default(),
+            by_slot: Vec::new(),
             points: Vec::new(),
             subs: HashMap::new(),
             cdss: Stream { family: "CDSS", system: "safety monitoring (CDSS)", gap: cfg.cdss_gap_secs, last: None, open: false },
@@ -1891,6 +1894,13 @@ impl IntegrityRules {
 
     /// The point a reading belongs to; a point first seen here takes its type from the
     /// CDSS sensor name.
+    fn reading_at(&mut self, up: &Upload<'_>, record: usize, i: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
+        self.data_time_on_reading(up, record, i, r);
+        self.silence_on_reading(up, record, i, r, out);
+        self.status_on_reading(up, record, i, r, out);
+        self.series_on_reading(up, record, i, r, out);
+    }
+
     fn point_for_reading(&mut self, r: &Reading<'_>) -> usize {
         let i = self.point_id(r.point);
         let p = &mut self.points[i];
@@ -2067,10 +2077,22 @@ impl Detector for IntegrityRules {
 
     fn on_reading(&mut self, up: &Upload<'_>, record: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
         let i = self.point_for_reading(r);
-        self.data_time_on_reading(up, record, i, r);
-        self.silence_on_reading(up, record, i, r, out);
-        self.status_on_reading(up, record, i, r, out);
-        self.series_on_reading(up, record, i, r, out);
+        self.reading_at(up, record, i, r, out);
+    }
+
+    fn on_reading_at(&mut self, up: &Upload<'_>, record: usize, slot: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
+        let i = match self.by_slot.get(slot) {
+            Some(&i) if i != u32::MAX => i as usize,
+            _ => {
+                let i = self.point_for_reading(r);
+                if self.by_slot.len() <= slot {
+                    self.by_slot.resize(slot + 1, u32::MAX);
+                }
+                self.by_slot[slot] = u32::try_from(i).unwrap_or(u32::MAX);
+                i
+            }
+        };
+        self.reading_at(up, record, i, r, out);
     }
 
     fn on_readings_end(&mut self, up: &Upload<'_>, out: &mut Vec<Finding>) {

@@ -46,7 +46,7 @@ use minesafe_model::time::human_duration;
 use minesafe_model::{Evidence, Finding, LocationClass, PointDef, Reading, SensorType, Status, Timestamp};
 
 use crate::catalog::finding;
-use crate::detector::{Detector, Upload, TAG_OPEN};
+use crate::detector::{Detector, SlotCache, SlotUse, Upload, TAG_OPEN};
 use crate::monitoring::{class_label, infer_class, sensor_from_name, unit_factor};
 use crate::tables::{tables, Quantity};
 
@@ -225,7 +225,9 @@ pub struct PowerCutRules {
     cfg: PowerCutConfig,
     grade: Option<GasGrade>,
     classes: HashMap<String, LocationClass>,
-    points: HashMap<String, PointState>,
+    points: HashMap<String, PointState, foldhash::fast::RandomState>,
+    /// Controllers (methane, fans) by engine slot; other points are loads.
+    slots: SlotCache,
     /// Relations declared by each CDDY point record (replaced when it is re-sent).
     declared: BTreeMap<String, Vec<(RelationKind, Link)>>,
     /// Power-cut / interlock duties by controlling point (CDDY relations).
@@ -266,7 +268,8 @@ impl PowerCutRules {
             cfg: cfg.clone(),
             grade: info.and_then(|i| i.gas_grade),
             classes: info.map(|i| i.points.iter().map(|p| (p.code.clone(), p.class)).collect()).unwrap_or_default(),
-            points: HashMap::new(),
+            points: HashMap::default(),
+            slots: SlotCache::default(),
             declared: BTreeMap::new(),
             links: HashMap::new(),
             partners,
@@ -644,6 +647,7 @@ impl Detector for PowerCutRules {
     }
 
     fn on_definitions(&mut self, up: &Upload<'_>, defs: &[(usize, PointDef)], _out: &mut Vec<Finding>) {
+        self.slots.clear();
         for (record, def) in defs {
             let st = self.points.entry(def.code.clone()).or_insert_with(|| PointState::new(None, "", ""));
             st.sensor = Some(def.sensor_type);
@@ -678,6 +682,21 @@ impl Detector for PowerCutRules {
             self.declared.insert(def.code.clone(), rels);
         }
         self.rebuild_links();
+    }
+
+    fn on_reading_at(&mut self, up: &Upload<'_>, record: usize, slot: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
+        // Methane sensors and fans are always followed; any other point (a load)
+        // matters only while an episode is open.
+        match self.slots.get(slot) {
+            SlotUse::Ignored if self.episodes.is_empty() => {}
+            SlotUse::Ignored | SlotUse::Used => self.on_reading(up, record, r, out),
+            SlotUse::Unknown => {
+                self.on_reading(up, record, r, out);
+                let controller =
+                    self.points.get(r.point).and_then(|st| st.sensor).is_some_and(|s| s.is_methane() || s == SensorType::AUX_FAN);
+                self.slots.set(slot, if controller { SlotUse::Used } else { SlotUse::Ignored });
+            }
+        }
     }
 
     fn on_reading(&mut self, up: &Upload<'_>, record: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
