@@ -135,7 +135,7 @@ pub fn latency(root: &Path, n: usize, pace: Duration) -> Result<()> {
 
 /// Readings per second through `check` with one detector at a time, with none
 /// (parsing and routing only, the baseline) and with all of them.
-pub fn per_detector(dir: &Path, records: u64) -> Result<()> {
+pub fn per_detector(dir: &Path, records: u64, bytes: u64) -> Result<()> {
     let exe = std::env::current_exe()?;
     let mut names: Vec<&str> = vec!["none"];
     names.extend(minesafe_engine::DETECTORS);
@@ -160,9 +160,10 @@ pub fn per_detector(dir: &Path, records: u64) -> Result<()> {
         let rate = records as f64 / best;
         let base_secs = *base.get_or_insert(best);
         println!(
-            "  {name:<12} {:>7.2} s {:>9.0}k readings/s   detector cost {:>6.2} s over parsing",
+            "  {name:<12} {:>7.2} s {:>9.0}k readings/s {:>6.0} MB/s   detector cost {:>6.2} s over parsing",
             best,
             rate / 1e3,
+            bytes as f64 / 1e6 / best,
             (best - base_secs).max(0.0)
         );
     }

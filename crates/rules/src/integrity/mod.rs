@@ -803,19 +803,28 @@ impl IntegrityRules {
     }
 
     fn silence_on_reading(&mut self, up: &Upload<'_>, record: usize, i: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
-        let sub = self.points[i].substation().map(str::to_string);
-        if let Some(sub) = &sub {
-            let s = self.sub_mut(sub);
+        // Per reading, without allocating: the substation's flags are found by a
+        // borrowed key; only a substation going down (rare) copies its code.
+        let mut went_down = false;
+        if let Some(code) = self.points[i].substation() {
+            let s = match self.subs.get_mut(code) {
+                Some(s) => s,
+                None => self.subs.entry(code.to_string()).or_default(),
+            };
             if r.status.has(Status::SUBSTATION_FAULT) {
                 s.bit_now = true;
                 if !s.bit_down {
                     s.bit_down = true;
-                    let ev = Snap::of(up, record, r)
-                        .evidence(r.point, format!("reading carries the substation-fault bit: substation {sub} down"));
-                    self.sub_update(sub, r.time, Some(ev), out);
+                    went_down = true;
                 }
             } else {
                 s.ok_now = true;
+            }
+        }
+        if went_down {
+            if let Some(sub) = self.points[i].substation().map(str::to_string) {
+                let ev = Snap::of(up, record, r).evidence(r.point, format!("reading carries the substation-fault bit: substation {sub} down"));
+                self.sub_update(&sub, r.time, Some(ev), out);
             }
         }
         let good =
