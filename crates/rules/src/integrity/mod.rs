@@ -823,7 +823,8 @@ impl IntegrityRules {
         }
         if went_down {
             if let Some(sub) = self.points[i].substation().map(str::to_string) {
-                let ev = Snap::of(up, record, r).evidence(r.point, format!("reading carries the substation-fault bit: substation {sub} down"));
+                let ev =
+                    Snap::of(up, record, r).evidence(r.point, format!("reading carries the substation-fault bit: substation {sub} down"));
                 self.sub_update(&sub, r.time, Some(ev), out);
             }
         }
