@@ -109,8 +109,10 @@ fn wait_consumed(dir: &Path, n: usize) {
     let t0 = Instant::now();
     loop {
         let text = std::fs::read_to_string(dir.join("serve.out")).unwrap_or_default();
+        // The server may be mid-line: only whole lines count.
+        let whole = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
         let done: usize =
-            json_lines::<Value>(&text).iter().filter_map(|v| v.get("committed")).filter_map(|c| c.as_array()).map(|a| a.len()).sum();
+            json_lines::<Value>(whole).iter().filter_map(|v| v.get("committed")).filter_map(|c| c.as_array()).map(|a| a.len()).sum();
         if done >= n {
             return;
         }
