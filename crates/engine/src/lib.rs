@@ -19,7 +19,7 @@ use minesafe_formats::families::ryxx::approved_headcount;
 use minesafe_formats::families::Family;
 use minesafe_formats::upload::{count_records, Content};
 use minesafe_formats::FileName;
-use minesafe_model::{Finding, Registry, Timestamp};
+use minesafe_model::{Finding, Reading, Registry, Timestamp};
 use minesafe_rules::detector::{Detector, Upload};
 use minesafe_rules::monitoring::MonitoringRules;
 use minesafe_rules::positioning::PositioningRules;
@@ -50,6 +50,34 @@ struct MineState {
 }
 
 impl MineState {
+    /// One reading to every detector of the mine.
+    fn reading(&mut self, up: &Upload<'_>, record: usize, r: &Reading<'_>, out: &mut Vec<Finding>) {
+        if let Some(m) = self.monitoring.as_mut() {
+            m.on_reading(up.file, record, r, out);
+        }
+        if !self.live.is_empty() {
+            let slot = self.slot(r.point);
+            for d in self.live.iter_mut() {
+                d.on_reading_at(up, record, slot, r, out);
+            }
+        }
+    }
+
+    fn readings_end(&mut self, up: &Upload<'_>, out: &mut Vec<Finding>) {
+        for d in self.live.iter_mut() {
+            d.on_readings_end(up, out);
+        }
+    }
+
+    /// The clock advanced: clock-driven rules run, their findings go round the mine.
+    fn tick(&mut self, now: Timestamp, out: &mut Vec<Finding>) {
+        let first_new = out.len();
+        for d in self.live.iter_mut() {
+            d.tick(now, out);
+        }
+        feed_back(&mut self.live, out, first_new);
+    }
+
     fn slot(&mut self, point: &str) -> usize {
         if let Some(&s) = self.slots.get(point) {
             return s;
@@ -210,37 +238,15 @@ impl Engine {
             }
             Content::Cdss(p) => {
                 for (i, r) in &p.accepted {
-                    let reading = r.reading();
-                    if let Some(m) = state.monitoring.as_mut() {
-                        m.on_reading(file, *i, &reading, out);
-                    }
-                    if !state.live.is_empty() {
-                        let slot = state.slot(reading.point);
-                        for d in state.live.iter_mut() {
-                            d.on_reading_at(&up, *i, slot, &reading, out);
-                        }
-                    }
+                    state.reading(&up, *i, &r.reading(), out);
                 }
-                for d in state.live.iter_mut() {
-                    d.on_readings_end(&up, out);
-                }
+                state.readings_end(&up, out);
             }
             Content::G1Sssj(p) => {
                 for (i, r) in &p.accepted {
-                    let reading = r.reading(p.header.time);
-                    if let Some(m) = state.monitoring.as_mut() {
-                        m.on_reading(file, *i, &reading, out);
-                    }
-                    if !state.live.is_empty() {
-                        let slot = state.slot(reading.point);
-                        for d in state.live.iter_mut() {
-                            d.on_reading_at(&up, *i, slot, &reading, out);
-                        }
-                    }
+                    state.reading(&up, *i, &r.reading(p.header.time), out);
                 }
-                for d in state.live.iter_mut() {
-                    d.on_readings_end(&up, out);
-                }
+                state.readings_end(&up, out);
             }
             Content::Fzss(p) => {
                 for (i, s) in &p.accepted {
@@ -286,22 +292,14 @@ impl Engine {
         let mut mines: Vec<_> = self.mines.iter_mut().collect();
         mines.sort_by(|a, b| a.0.cmp(b.0));
         for (_, s) in mines {
-            let first_new = out.len();
-            for d in s.live.iter_mut() {
-                d.tick(now, out);
-            }
-            feed_back(&mut s.live, out, first_new);
+            s.tick(now, out);
         }
     }
 
     /// Ticks one mine only (batch partitions own a subset of the mines).
     pub fn tick_mine(&mut self, mine: &str, now: Timestamp, out: &mut Vec<Finding>) {
         if let Some(s) = self.mines.get_mut(mine) {
-            let first_new = out.len();
-            for d in s.live.iter_mut() {
-                d.tick(now, out);
-            }
-            feed_back(&mut s.live, out, first_new);
+            s.tick(now, out);
         }
     }
 
@@ -323,6 +321,7 @@ impl Engine {
             if let Some(p) = s.positioning.as_mut() {
                 p.finish(out);
             }
+            // A last tick at the end instant; then everything new goes round once.
             for d in s.live.iter_mut() {
                 d.tick(now, out);
             }

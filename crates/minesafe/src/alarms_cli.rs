@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use minesafe_alarms::{Alarm, Channel, Command, Party};
-use minesafe_model::Timestamp;
 use minesafe_store::{AlarmFilter, Store};
 
 use crate::alarm_desk::{apply_command, load_book, load_policy};
@@ -92,13 +91,6 @@ pub enum AlarmCommand {
     },
 }
 
-fn now_of(now: Option<&str>) -> Result<Timestamp> {
-    match now {
-        Some(s) => Timestamp::parse_rfc3339(s).with_context(|| format!("--now {s}")),
-        None => Ok(Timestamp(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))),
-    }
-}
-
 fn channel(s: &str) -> Channel {
     match s {
         "phone" => Channel::Phone,
@@ -113,7 +105,7 @@ pub fn run(args: &AlarmArgs) -> Result<i32> {
     let db: &Path = &args.db;
     anyhow::ensure!(db.exists(), "no store at {} (run `minesafe serve` or `minesafe ingest` first)", db.display());
     let mut store = crate::ingest::open_store(db)?;
-    let now = now_of(args.now.as_deref())?;
+    let now = crate::clock::now_or_wall(args.now.as_deref())?;
     let policy = load_policy(args.alarm_policy.as_deref())?;
     let cmd = match &args.command {
         AlarmCommand::List { all, mine, format } => {

@@ -114,6 +114,11 @@ pub fn order_files(mut files: Vec<InputFile>) -> Vec<(InputFile, Option<Timestam
         .collect()
 }
 
+/// The newest upload time among the files: the batch clock at end of input.
+pub fn watermark(files: &[(InputFile, Option<Timestamp>)]) -> Timestamp {
+    files.iter().filter_map(|(f, _)| FileName::parse(&f.name).ok().map(|n| n.time)).max().unwrap_or_default()
+}
+
 pub fn mine_of(name: &str) -> String {
     name.split('_').next().unwrap_or("").to_string()
 }
@@ -194,7 +199,7 @@ pub fn run_partitioned(
 ) -> BatchResult {
     let threads = threads.max(1);
     // End of input is judged at the global watermark, whatever the partition.
-    let watermark = files.iter().filter_map(|(f, _)| FileName::parse(&f.name).ok().map(|n| n.time)).max().unwrap_or_default();
+    let watermark = watermark(&files);
     let mut parts: Vec<Vec<(InputFile, Option<Timestamp>)>> = vec![Vec::new(); threads];
     for f in files {
         let mut h = DefaultHasher::new();

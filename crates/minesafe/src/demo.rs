@@ -138,11 +138,7 @@ fn overlaps(f: &Finding, t: &TruthLine) -> bool {
 }
 
 /// A finding matches a truth line: same mine, one of the expected rules, spans overlap.
-pub fn evaluate_matches(f: &Finding, t: &TruthLine) -> bool {
-    matches(f, t)
-}
-
-fn matches(f: &Finding, t: &TruthLine) -> bool {
+pub fn matches(f: &Finding, t: &TruthLine) -> bool {
     f.mine == t.mine && t.rules.contains(&f.rule) && overlaps(f, t)
 }
 

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use minesafe_engine::{latest_findings, EngineConfig, FileReport, Outcome, Summary};
 use minesafe_formats::ParseOptions;
-use minesafe_model::{Finding, Registry, Timestamp};
+use minesafe_model::{Finding, Registry};
 use minesafe_store::{SqliteStore, Store, StoreOptions};
 
 use crate::batch::{self, InputFile};
@@ -34,7 +34,7 @@ pub fn ingest_files(
     let mut reports = Vec::new();
     let mut summary = Summary::default();
     let files = batch::order_files(files);
-    let watermark = files.iter().filter_map(|(f, _)| minesafe_formats::FileName::parse(&f.name).ok().map(|n| n.time)).max();
+    let watermark = batch::watermark(&files);
     for (i, (f, newest)) in files.into_iter().enumerate() {
         let bytes = std::fs::read(&f.path).with_context(|| format!("cannot read {}", f.path.display()))?;
         pb.inc(f.len);
@@ -57,7 +57,7 @@ pub fn ingest_files(
             }
         }
     }
-    pipe.finish(watermark.unwrap_or_default(), &mut findings)?;
+    pipe.finish(watermark, &mut findings)?;
     pipe.store.rollup_pending()?;
     let mut findings = latest_findings(findings);
     batch::sort_findings(&mut findings);
@@ -95,10 +95,7 @@ pub fn run(paths: &[PathBuf], db: &Path, registry: Option<&Path>, parse: &batch:
 /// `minesafe retain`: the retention job. The present comes from the system clock at
 /// this edge (or `--now`); the store itself never reads the clock.
 pub fn retain(db: &Path, raw_days: u32, stats_days: u32, now: Option<&str>) -> Result<i32> {
-    let now = match now {
-        Some(s) => Timestamp::parse_rfc3339(s).with_context(|| format!("--now {s}"))?,
-        None => Timestamp(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)),
-    };
+    let now = crate::clock::now_or_wall(now)?;
     let mut store = open_store(db)?;
     let policy = minesafe_store::RetentionPolicy { raw_days, minute_days: stats_days, hour_days: stats_days, allow_below_minimum: false };
     let r = store.apply_retention(now, &policy).with_context(|| format!("retention on {}", db.display()))?;

@@ -7,6 +7,7 @@ mod alarms_cli;
 mod batch;
 mod bench;
 mod bench_live;
+mod clock;
 mod demo;
 mod eval;
 mod evidence;

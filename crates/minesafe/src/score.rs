@@ -12,7 +12,7 @@ use minesafe_model::{Finding, Severity, Timestamp};
 use minesafe_sim::{SimConfig, TruthLine};
 
 use crate::batch;
-use crate::demo::evaluate_matches;
+use crate::demo::matches;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct ScoreArgs {
@@ -112,7 +112,7 @@ fn tally(
     for t in truth.iter().filter(|t| !t.delivery_order_only()) {
         let k = kinds.entry(t.kind.clone()).or_default();
         k.cases += 1;
-        if findings.iter().any(|f| evaluate_matches(f, t)) {
+        if findings.iter().any(|f| matches(f, t)) {
             k.found += 1;
         } else {
             k.missed.push(format!("{scenario}: {} {} … {} {}", t.mine, t.start, t.end, t.place));
@@ -123,7 +123,7 @@ fn tally(
         let r = rules.entry(f.rule.clone()).or_default();
         r.severity = f.severity.id();
         r.alarms += 1;
-        if truth.iter().any(|t| evaluate_matches(f, t) || forewarns(f, t)) {
+        if truth.iter().any(|t| matches(f, t) || forewarns(f, t)) {
             r.matched += 1;
         }
         if clean.contains(&f.mine.as_str()) {

@@ -10,7 +10,7 @@
 //! wall clock in production, or the watermark (newest upload time seen) to replay
 //! recorded uploads and to test that streaming gives what batch `check` gives.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -75,8 +75,8 @@ pub struct ServeArgs {
 /// Files seen and not yet consumed, by path: how far each got.
 #[derive(Default)]
 struct Inbox {
-    /// Paths to try, with the instant they were (re)announced.
-    queue: BTreeMap<PathBuf, Instant>,
+    /// Paths to try.
+    queue: BTreeSet<PathBuf>,
     /// (path, length, mtime) already taken: a rescan does not re-read them.
     done: HashSet<(PathBuf, u64, SystemTime)>,
 }
@@ -89,10 +89,6 @@ fn file_key(path: &Path) -> Option<(PathBuf, u64, SystemTime)> {
 fn is_upload(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else { return false };
     !name.starts_with('.') && (name.ends_with(".txt") || name.ends_with(".TXT"))
-}
-
-fn wall_now() -> Timestamp {
-    Timestamp(SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
 }
 
 pub fn run(args: &ServeArgs, quiet: bool) -> Result<i32> {
@@ -157,7 +153,7 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<i32> {
         // Files in event-time order (definitions first), as batch `check` orders them;
         // a flood is taken in slices so commits stay about `commit_ms` apart.
         let mut ready: Vec<(PathBuf, String)> =
-            inbox.queue.keys().filter_map(|p| p.file_name().and_then(|n| n.to_str()).map(|n| (p.clone(), n.to_string()))).collect();
+            inbox.queue.iter().filter_map(|p| p.file_name().and_then(|n| n.to_str()).map(|n| (p.clone(), n.to_string()))).collect();
         ready.sort_by_cached_key(|(_, n)| order::sort_key(n));
         for (path, name) in ready {
             if last_commit.elapsed() >= commit_every {
@@ -206,7 +202,7 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<i32> {
         }
 
         let now = match args.clock {
-            ClockKind::Wall => Some(wall_now()),
+            ClockKind::Wall => Some(crate::clock::wall_now()),
             ClockKind::Watermark => pipe.engine.newest_seen(),
         };
         if last_tick.elapsed() >= Duration::from_secs(1) {
@@ -265,15 +261,7 @@ fn print_findings(stdout: &std::io::Stdout, findings: &[Finding]) -> Result<()> 
 
 /// Prints new findings as JSON lines at once and hands them to the alarm desk.
 fn emit(stdout: &std::io::Stdout, fresh: &mut Vec<Finding>, desk: &mut crate::alarm_desk::AlarmDesk) -> Result<()> {
-    if fresh.is_empty() {
-        return Ok(());
-    }
-    let mut w = stdout.lock();
-    for f in fresh.iter() {
-        serde_json::to_writer(&mut w, f)?;
-        writeln!(w)?;
-    }
-    w.flush()?;
+    print_findings(stdout, fresh)?;
     desk.queue(fresh.drain(..));
     Ok(())
 }
@@ -285,7 +273,7 @@ fn take_event(ev: notify::Result<notify::Event>, inbox: &mut Inbox) {
     }
     for p in ev.paths {
         if is_upload(&p) {
-            inbox.queue.insert(p, Instant::now());
+            inbox.queue.insert(p);
         }
     }
 }
@@ -294,7 +282,7 @@ fn rescan(dir: &Path, inbox: &mut Inbox) -> Result<()> {
     let (files, _) = batch::collect(&[dir.to_path_buf()])?;
     for f in files {
         if file_key(&f.path).is_some_and(|k| !inbox.done.contains(&k)) {
-            inbox.queue.entry(f.path).or_insert_with(Instant::now);
+            inbox.queue.insert(f.path);
         }
     }
     Ok(())

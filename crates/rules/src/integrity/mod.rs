@@ -658,10 +658,6 @@ impl IntegrityRules {
     // ---- MON-2: silent or faulty points ------------------------------------------
 
     fn sub_mut(&mut self, code: &str) -> &mut Sub {
-        if !self.subs.contains_key(code) {
-            self.subs.insert(code.to_string(), Sub::default());
-        }
-        // Just inserted when missing.
         self.subs.entry(code.to_string()).or_default()
     }
 
