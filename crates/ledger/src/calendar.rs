@@ -115,8 +115,13 @@ impl Month {
     }
 
     pub fn next(self) -> Self {
-        let d = self.first_day().plus_months(1);
-        Month { year: d.year, month: d.month }
+        self.plus(1)
+    }
+
+    /// `n` months later (earlier when negative).
+    pub fn plus(self, n: i32) -> Self {
+        let total = self.year * 12 + self.month as i32 - 1 + n;
+        Month { year: total.div_euclid(12), month: total.rem_euclid(12) as u32 + 1 }
     }
 
     /// Months from `self` through `last`, inclusive.
@@ -159,10 +164,11 @@ mod tests {
 
     #[test]
     fn months_iterate_across_year_end() {
-        let ms: Vec<String> =
-            Month::parse("2026-11").unwrap().through(Month::parse("2027-02").unwrap()).map(|m| m.to_string()).collect();
+        let ms: Vec<String> = Month::parse("2026-11").unwrap().through(Month::parse("2027-02").unwrap()).map(|m| m.to_string()).collect();
         assert_eq!(ms, ["2026-11", "2026-12", "2027-01", "2027-02"]);
         assert_eq!(Month::parse("2026-02").unwrap().last_day().day, 28);
+        assert_eq!(Month::parse("2026-01").unwrap().plus(-1).to_string(), "2025-12");
+        assert_eq!(Month::parse("2026-12").unwrap().plus(13).to_string(), "2028-01");
         assert_eq!(Date::parse("2026-08-15").unwrap().quarter(), 3);
     }
 }

@@ -12,6 +12,10 @@ mod demo;
 mod eval;
 mod evidence;
 mod ingest;
+mod ledger_cli;
+mod ledger_db;
+mod ledger_docs;
+mod ledger_import;
 mod output;
 mod peak;
 mod people;
@@ -155,6 +159,18 @@ enum Command {
         #[arg(long)]
         now: Option<String>,
     },
+    /// The major-hazard ledger: open, plan (five in place), rectify, verify, sign off; notices and back-tracing.
+    Hazard(ledger_cli::HazardArgs),
+    /// Inspections and enforcement: plans, signed records, orders, penalties, referrals, visit planning.
+    Inspect(ledger_cli::InspectArgs),
+    /// Mines, licences, status decisions, restart acceptance, closure proposals, enforcement history.
+    Mine(ledger_cli::MineArgs),
+    /// The principal's monthly full-system self-check (HM-2.1).
+    SelfCheck(ledger_cli::SelfCheckArgs),
+    /// Import ledger records (CSV/XLSX) and list what the records call for (closure proposals, overdue hazards …).
+    Ledger(ledger_cli::LedgerCmdArgs),
+    /// The tamper-evident audit trail: verify the chain and checkpoints, or write a checkpoint.
+    Audit(ledger_cli::AuditArgs),
     /// Print the rule catalog (`--markdown` renders docs/rules.md).
     Rules {
         #[arg(long)]
@@ -194,6 +210,12 @@ fn run() -> Result<()> {
             0
         }
         Command::Alarms(args) => alarms_cli::run(&args)?,
+        Command::Hazard(args) => ledger_cli::run_hazard(&args)?,
+        Command::Inspect(args) => ledger_cli::run_inspect(&args)?,
+        Command::Mine(args) => ledger_cli::run_mine(&args)?,
+        Command::SelfCheck(args) => ledger_cli::run_self_check(&args)?,
+        Command::Ledger(args) => ledger_cli::run_ledger(&args)?,
+        Command::Audit(args) => ledger_cli::run_audit(&args)?,
         Command::Report(args) => report::run(&args)?,
         Command::Score(args) => score::run(&args, quiet)?,
         Command::Eval(args) => {

@@ -31,6 +31,7 @@ mod inject;
 mod layout;
 mod monitor;
 mod people;
+pub mod year;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

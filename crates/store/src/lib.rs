@@ -28,6 +28,7 @@
 mod archive;
 mod bench;
 mod error;
+mod ledger;
 mod sqlite;
 mod types;
 
@@ -126,6 +127,23 @@ pub trait Store: Send {
     fn alarms(&self, filter: &AlarmFilter) -> Result<Vec<AlarmRow>, StoreError>;
     /// The transition log of one alarm, in order.
     fn alarm_events(&self, alarm: &str) -> Result<Vec<AlarmEventRow>, StoreError>;
+
+    // ---- audit trail of the enforcement ledger -------------------------------
+
+    /// Appends the next audit-trail entry. Refuses a `seq` other than last + 1
+    /// and (after the first) a `prev_hash` other than the stored head's hash:
+    /// the trail is written in order, by one chain, and never rewritten.
+    fn append_ledger_event(&mut self, event: &LedgerEventRow) -> Result<(), StoreError>;
+    /// The whole trail, by seq.
+    fn ledger_events(&self) -> Result<Vec<LedgerEventRow>, StoreError>;
+    /// `(seq, hash)` of the newest entry, to resume the chain.
+    fn ledger_head(&self) -> Result<Option<(u64, String)>, StoreError>;
+    /// Keeps the database's copy of a signed checkpoint (export it first). The
+    /// same checkpoint again is a no-op; a different one for a stored count, or
+    /// one beyond the stored entries, is refused.
+    fn put_checkpoint(&mut self, checkpoint: &CheckpointRow) -> Result<(), StoreError>;
+    /// Stored checkpoints, by count.
+    fn checkpoints(&self) -> Result<Vec<CheckpointRow>, StoreError>;
 
     // ---- evidence -------------------------------------------------------------
 

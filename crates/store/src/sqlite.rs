@@ -11,14 +11,18 @@ use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::archive::{sha256_hex, Archive, Quarantine};
+use crate::ledger;
 use crate::types::*;
 use crate::{Store, StoreError};
 
 /// Numbered schema migrations, applied in order and recorded in
 /// `schema_migrations` (and `PRAGMA user_version`). Append only: never edit a
 /// released one.
-pub const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql")), (2, "alarms", include_str!("../migrations/0002_alarms.sql"))];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (2, "alarms", include_str!("../migrations/0002_alarms.sql")),
+    (3, "ledger", include_str!("../migrations/0003_ledger.sql")),
+];
 
 /// Rows deleted per transaction by retention (when the caller has no transaction open).
 const DELETE_SPAN_SECS: i64 = 86_400;
@@ -938,6 +942,26 @@ impl Store for SqliteStore {
             })
             .db("reading alarm events")?;
         rows.collect::<Result<Vec<_>, _>>().db("reading alarm events")
+    }
+
+    fn append_ledger_event(&mut self, event: &LedgerEventRow) -> Result<(), StoreError> {
+        self.write("appending a ledger event", |c| ledger::append_event(c, event))
+    }
+
+    fn ledger_events(&self) -> Result<Vec<LedgerEventRow>, StoreError> {
+        ledger::events(&self.conn)
+    }
+
+    fn ledger_head(&self) -> Result<Option<(u64, String)>, StoreError> {
+        ledger::head(&self.conn)
+    }
+
+    fn put_checkpoint(&mut self, checkpoint: &CheckpointRow) -> Result<(), StoreError> {
+        self.write("storing an audit checkpoint", |c| ledger::put_checkpoint(c, checkpoint))
+    }
+
+    fn checkpoints(&self) -> Result<Vec<CheckpointRow>, StoreError> {
+        ledger::checkpoints(&self.conn)
     }
 
     fn finding(&self, id: &str) -> Result<Option<Finding>, StoreError> {

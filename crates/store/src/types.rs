@@ -326,3 +326,38 @@ pub struct AlarmFilter {
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
 }
+
+/// One audit-trail entry of the enforcement ledger as stored (append-only). The
+/// same fields as `minesafe_audit::Entry`; the store does not hash or check the
+/// chain (the audit crate does), it only keeps the rows in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LedgerEventRow {
+    /// 1-based, contiguous: [`Store::append_ledger_event`](crate::Store::append_ledger_event)
+    /// takes only the next one.
+    pub seq: u64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    /// `kind:id`, e.g. `hazard:HZ-1`.
+    pub record: String,
+    pub mine: String,
+    /// Canonical JSON, kept byte for byte.
+    pub body: String,
+    pub snapshot_hash: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub alg: String,
+}
+
+/// The database's copy of a signed audit checkpoint (the authoritative copy is
+/// the write-once export).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckpointRow {
+    /// Number of entries committed to.
+    pub count: u64,
+    /// Hash of entry `count`.
+    pub head: String,
+    pub at: Timestamp,
+    pub key_id: String,
+    pub signature: String,
+}
