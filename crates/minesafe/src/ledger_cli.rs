@@ -1121,6 +1121,15 @@ pub enum LedgerVerb {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Write a simulated year of a region's enforcement records (import files and truth.jsonl).
+    Simulate {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 12)]
+        mines: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
     /// What the records call for now: closure proposals, overdue hazards, missing
     /// self-checks, licence warnings, overdue referrals and restart acceptances.
     Gates {
@@ -1132,9 +1141,22 @@ pub enum LedgerVerb {
 
 pub fn run_ledger(a: &LedgerCmdArgs) -> Result<i32> {
     let c = &a.common;
+    if let LedgerVerb::Simulate { out, mines, seed } = &a.command {
+        let s = minesafe_sim::year::simulate_year(out, *seed, *mines).with_context(|| format!("writing {}", out.display()))?;
+        println!(
+            "{} files, {} rows: {} closure cases, {} near misses; truth in {}",
+            s.files.len(),
+            s.rows,
+            s.closures,
+            s.near_misses,
+            out.join("truth.jsonl").display()
+        );
+        return Ok(0);
+    }
     let mut db = c.open()?;
     let now = c.now()?;
     match &a.command {
+        LedgerVerb::Simulate { .. } => unreachable!("handled before opening the store"),
         LedgerVerb::Import { paths } => import(&mut db, paths, now, c),
         LedgerVerb::Gates { from } => {
             let mut findings: Vec<Finding> = Vec::new();
@@ -1183,7 +1205,7 @@ fn import(db: &mut LedgerDb, paths: &[PathBuf], now: Timestamp, c: &LedgerArgs) 
         events.extend(ev);
         rejects.extend(rj.into_iter().map(|r| (r.file, r.record, r.reason, r.raw)));
     }
-    events.sort_by_key(|e| e.event.at);
+    crate::ledger_import::chronological(&mut events);
     let (mut accepted, mut refused) = (0usize, 0usize);
     db.store.begin()?;
     for e in &events {

@@ -26,10 +26,10 @@ pub struct AuditPaths {
     /// point it at another disk or a mounted regulator share in production.
     #[arg(long, env = "MINESAFE_AUDIT_EXPORT", global = true)]
     pub audit_export: Option<PathBuf>,
-    /// Write a checkpoint after this many events …
+    /// Write a checkpoint after this many events (0: no count limit) …
     #[arg(long, default_value_t = 100, global = true)]
     pub checkpoint_every: u64,
-    /// … or when the last one is this many seconds old.
+    /// … or when the last one is this many seconds old (0: no age limit).
     #[arg(long, default_value_t = 300, global = true)]
     pub checkpoint_secs: i64,
 }
@@ -55,7 +55,7 @@ impl AuditPaths {
     }
 
     fn policy(&self) -> CheckpointPolicy {
-        CheckpointPolicy { every_events: self.checkpoint_every.max(1), every_secs: self.checkpoint_secs.max(1) }
+        CheckpointPolicy { every_events: self.checkpoint_every, every_secs: self.checkpoint_secs }
     }
 }
 

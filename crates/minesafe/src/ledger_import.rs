@@ -17,10 +17,6 @@
 //! ([`chronological`]) and feeds them to `minesafe_ledger::Ledger::apply`, which
 //! has the last word on whether a decision is allowed.
 
-// `ledger import` uses `read_path`; the other helpers (`chronological`,
-// `write_csv_rows`, `Family::columns` …) serve tests and future verbs.
-#![allow(dead_code)]
-
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -829,6 +825,7 @@ fn inspection_cmd(r: &Row, action: &str) -> R<InspectionCmd> {
 }
 
 /// Quotes one CSV field when it needs it (comma, quote, line break).
+#[cfg(test)]
 pub fn csv_field(v: &str) -> String {
     if v.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", v.replace('"', "\"\""))
@@ -838,6 +835,7 @@ pub fn csv_field(v: &str) -> String {
 }
 
 /// Writes a header and rows as CSV text (UTF-8, `\n` line ends); for tests and examples.
+#[cfg(test)]
 pub fn write_csv_rows(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
     out.push('\n');
