@@ -162,13 +162,15 @@ pub fn evaluate(truth: &[TruthLine], findings: &[Finding]) -> Evaluation {
 }
 
 fn clean_out(out: &Path) -> Result<()> {
-    for sub in ["uploads", "minesafe.archive", "minesafe.quarantine"] {
+    for sub in
+        ["uploads", "minesafe.archive", "minesafe.quarantine", "ledger-year", "ledger-checkpoints", "ledger.archive", "ledger.quarantine"]
+    {
         let p = out.join(sub);
         if p.exists() {
             std::fs::remove_dir_all(&p).with_context(|| format!("cannot clear {}", p.display()))?;
         }
     }
-    for f in ["minesafe.db", "minesafe.db-wal", "minesafe.db-shm"] {
+    for f in ["minesafe.db", "minesafe.db-wal", "minesafe.db-shm", "ledger.db", "ledger.db-wal", "ledger.db-shm"] {
         let p = out.join(f);
         if p.exists() {
             std::fs::remove_file(&p)?;
@@ -283,6 +285,8 @@ pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
     for f in eval.false_positives.iter().take(10) {
         writeln!(w, "  false positive: {} {} {} {}", f.rule, f.mine, f.start, f.title)?;
     }
+    writeln!(w)?;
+    ledger_year(out, &mut w)?;
     writeln!(
         w,
         "total time {:.1} s. Next: `minesafe people <mine> --db {}` · `minesafe evidence <finding id> --db {} --out evidence/`",
@@ -291,6 +295,95 @@ pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
         db.display()
     )?;
     Ok(0)
+}
+
+/// The enforcement ledger on a simulated year of a region (12 mines): import, the
+/// closure proposals against the year's truth, back-tracing and the audit check.
+fn ledger_year(out: &Path, w: &mut impl Write) -> Result<()> {
+    use minesafe_ledger::gates;
+    use minesafe_store::Store;
+    let dir = out.join("ledger-year");
+    let summary = minesafe_sim::year::simulate_year(&dir, 7, 12).with_context(|| format!("writing {}", dir.display()))?;
+    let db_path = out.join("ledger.db");
+    let paths = crate::ledger_db::AuditPaths {
+        // A demo key beside the demo output; production keeps it apart from the database (docs/ledger.md).
+        audit_key: Some(out.join("keys").join("audit-signing.key")),
+        audit_export: Some(out.join("ledger-checkpoints")),
+        checkpoint_every: 100,
+        checkpoint_secs: 0,
+    };
+    let mut db = crate::ledger_db::LedgerDb::open(&db_path, &paths, minesafe_ledger::LedgerConfig::default())?;
+    let (mut events, rejects) = crate::ledger_import::read_path(&dir)?;
+    crate::ledger_import::chronological(&mut events);
+    let mut refused = 0;
+    for e in &events {
+        if db.submit(&e.event)?.is_err() {
+            refused += 1;
+        }
+        db.checkpoint_if_due(e.event.at, false)?;
+    }
+    let end = minesafe_ledger::calendar::Date::parse("2026-12-31").map(|d| d.end()).unwrap_or_default();
+    db.checkpoint_if_due(end, true)?;
+    let truth: Vec<serde_json::Value> =
+        std::fs::read_to_string(dir.join("truth.jsonl"))?.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let proposals = gates::closure_proposals(&db.ledger, end);
+    let expected: Vec<(&str, &str)> = truth
+        .iter()
+        .filter(|t| t["kind"] == "closure")
+        .map(|t| (t["mine"].as_str().unwrap_or(""), t["rule"].as_str().unwrap_or("")))
+        .collect();
+    let hit = expected.iter().filter(|(m, r)| proposals.iter().any(|p| p.mine == *m && p.rule == *r)).count();
+    let near: Vec<&str> = truth.iter().filter(|t| t["kind"] == "near_miss").filter_map(|t| t["mine"].as_str()).collect();
+    let on_near = proposals.iter().filter(|p| near.contains(&p.mine.as_str())).count();
+    let extra = proposals.iter().filter(|p| !expected.contains(&(p.mine.as_str(), p.rule.as_str()))).count();
+    writeln!(
+        w,
+        "enforcement ledger — a simulated year of 12 mines: {} rows, {} events recorded, {refused} refused, {} unreadable; store {}",
+        summary.rows,
+        db.ledger.len(),
+        rejects.len(),
+        db_path.display()
+    )?;
+    writeln!(
+        w,
+        "closure proposals: {hit} of {} expected, {extra} unexpected, {on_near} on the {} near misses",
+        expected.len(),
+        near.len()
+    )?;
+    for p in &proposals {
+        writeln!(w, "    {} {:<11} {} {}", p.mine, p.rule, p.at, p.finding.title)?;
+    }
+    let overdue = minesafe_ledger::hazard::overdue(&db.ledger, end);
+    writeln!(w, "hazards past their deadline at year end (HM-2.3-R1): {}", overdue.len())?;
+    for t in truth.iter().filter(|t| t["kind"] == "backtrace") {
+        let h = t["hazard"].as_str().unwrap_or("");
+        let bt = minesafe_ledger::inspection::backtrace(&db.ledger, h);
+        let who: Vec<String> = bt
+            .iter()
+            .map(|b| format!("{} signed by {}", b.inspection, b.signed_by.as_ref().map(|s| s.name.as_str()).unwrap_or("nobody")))
+            .collect();
+        writeln!(w, "back-tracing {h}: covered earlier by {}", if who.is_empty() { "none".to_string() } else { who.join(", ") })?;
+    }
+    let rows: Vec<_> = db.store.ledger_events()?.iter().map(crate::ledger_db::entry_of).collect();
+    let stored: Vec<_> = db.store.checkpoints()?.iter().map(crate::ledger_db::checkpoint_of).collect();
+    let (key, exported) = minesafe_audit::ExportDir::open(&db.export_dir())?.read()?;
+    let report = minesafe_audit::verify(&rows, &stored, &exported, key.as_deref().unwrap_or(""));
+    writeln!(
+        w,
+        "audit trail: {} entries, {} signed checkpoints exported to {}: {}",
+        report.entries,
+        report.checkpoints,
+        db.export_dir().display(),
+        if report.ok() { "intact" } else { "TAMPERED" }
+    )?;
+    writeln!(
+        w,
+        "    try: minesafe ledger gates --db {} --now 2026-12-31 · minesafe audit verify --db {} --audit-export {}",
+        db_path.display(),
+        db_path.display(),
+        db.export_dir().display()
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
