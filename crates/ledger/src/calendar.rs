@@ -19,12 +19,7 @@ pub struct Date {
 }
 
 fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
+    minesafe_model::time::days_in_month(y as i64, m)
 }
 
 impl Date {

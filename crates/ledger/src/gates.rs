@@ -16,22 +16,8 @@ use crate::hazard::{Hazard, HazardSource, HazardState};
 use crate::inspection::{Penalty, PenaltyTarget};
 use crate::ledger::{Applied, Event, Ledger, RecordRef, Refusal, RefusalCode};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MineStatus {
-    /// 正常生产.
-    Producing,
-    /// 基本建设.
-    Construction,
-    /// 停产检修 (declared by the mine).
-    MaintenanceStop,
-    /// 责令停产整顿.
-    StoppedByOrder,
-    /// 关闭中.
-    Closing,
-    /// 已关闭.
-    Closed,
-}
+/// The model's mine status: the registry and the ledger speak of the same thing.
+pub use minesafe_model::registry::MineStatus;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -197,26 +183,6 @@ pub const CLOSURE_RULES: [&str; 3] = ["ENF-HAZ-4", "ENF-HAZ-5", "ENF-CLOSE-1"];
 
 const STOP_RULE: &str = "ENF-STOP-2";
 const GATE_RULE: &str = "HM-6.2-R1";
-
-impl MineStatus {
-    /// The snake_case name used in JSON and on the CLI.
-    pub fn id(self) -> &'static str {
-        match self {
-            MineStatus::Producing => "producing",
-            MineStatus::Construction => "construction",
-            MineStatus::MaintenanceStop => "maintenance_stop",
-            MineStatus::StoppedByOrder => "stopped_by_order",
-            MineStatus::Closing => "closing",
-            MineStatus::Closed => "closed",
-        }
-    }
-}
-
-impl std::fmt::Display for MineStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
-    }
-}
 
 impl LicenceKind {
     /// How documents name the licence.

@@ -9,6 +9,7 @@ use crate::actor::Actor;
 use crate::gates::{MineCmd, MineRecord, RestartApplication};
 use crate::hazard::{Hazard, HazardCmd};
 use crate::inspection::{Inspection, InspectionCmd, InspectionPlan, Order, Penalty, Referral};
+use crate::leads::{LeadCmd, LeadReview};
 use crate::selfcheck::{SelfCheck, SelfCheckCmd};
 
 /// One change to the ledger: who, when, what. `at` is when the decision was
@@ -29,6 +30,7 @@ pub enum Command {
     Hazard(HazardCmd),
     SelfCheck(SelfCheckCmd),
     Inspection(InspectionCmd),
+    Lead(LeadCmd),
 }
 
 impl Command {
@@ -46,12 +48,13 @@ impl Command {
             Command::Hazard(c) => format!("hazard.{}", variant(c)),
             Command::SelfCheck(c) => format!("self_check.{}", variant(c)),
             Command::Inspection(c) => format!("inspection.{}", variant(c)),
+            Command::Lead(c) => format!("lead.{}", variant(c)),
         }
     }
 }
 
 /// The record an event changed: `kind` is one of `mine`, `hazard`, `self_check`,
-/// `plan`, `inspection`, `order`, `penalty`, `referral`, `restart`.
+/// `plan`, `inspection`, `order`, `penalty`, `referral`, `restart`, `lead`.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct RecordRef {
     pub kind: String,
@@ -170,6 +173,7 @@ pub struct Ledger {
     pub(crate) orders: BTreeMap<String, Order>,
     pub(crate) penalties: BTreeMap<String, Penalty>,
     pub(crate) referrals: BTreeMap<String, Referral>,
+    pub(crate) lead_reviews: BTreeMap<String, LeadReview>,
     /// Events accepted so far.
     pub(crate) applied: u64,
 }
@@ -186,6 +190,7 @@ impl Ledger {
             Command::Hazard(c) => crate::hazard::apply(self, ev, c)?,
             Command::SelfCheck(c) => crate::selfcheck::apply(self, ev, c)?,
             Command::Inspection(c) => crate::inspection::apply(self, ev, c)?,
+            Command::Lead(c) => crate::leads::apply(self, ev, c)?,
         };
         self.applied += 1;
         Ok(applied)
@@ -213,6 +218,7 @@ impl Ledger {
             "order" => serde_json::to_value(self.orders.get(id)?),
             "penalty" => serde_json::to_value(self.penalties.get(id)?),
             "referral" => serde_json::to_value(self.referrals.get(id)?),
+            "lead" => serde_json::to_value(self.lead_reviews.get(id)?),
             _ => return None,
         };
         v.ok()
@@ -260,6 +266,15 @@ impl Ledger {
 
     pub fn referrals(&self) -> impl Iterator<Item = &Referral> {
         self.referrals.values()
+    }
+
+    /// Reviewers' marks on a cross-check lead.
+    pub fn lead_review(&self, lead: &str) -> Option<&LeadReview> {
+        self.lead_reviews.get(lead)
+    }
+
+    pub fn lead_reviews(&self) -> impl Iterator<Item = &LeadReview> {
+        self.lead_reviews.values()
     }
 
     pub fn restart(&self, id: &str) -> Option<&RestartApplication> {

@@ -17,7 +17,8 @@
 //! - [`inspection`]: inspection plans and records, orders, penalties, referrals,
 //!   back-tracing (HM-1.2) and risk-ranked visit planning (HM-2.2);
 //! - [`gates`]: mines, licences, status changes, restart acceptance (HM-6.2) and
-//!   the closure-proposal rules (HM-3.3, SPL Art. 113).
+//!   the closure-proposal rules (HM-3.3, SPL Art. 113);
+//! - [`leads`]: reviewers' marks on cross-check leads (confirmed or false, with a reason).
 //!
 //! No I/O and no clock: every time comes in on the event.
 
@@ -26,6 +27,7 @@ pub mod calendar;
 pub mod gates;
 pub mod hazard;
 pub mod inspection;
+pub mod leads;
 mod ledger;
 pub mod selfcheck;
 

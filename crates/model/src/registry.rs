@@ -46,15 +46,42 @@ pub enum HydroClass {
     ExtremelyComplex,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A mine's status (矿井状态); in the enforcement ledger it changes only by recorded decisions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MineStatus {
+    /// 正常生产.
     Producing,
+    /// 基本建设.
     Construction,
+    /// 停产检修 (declared by the mine).
     MaintenanceStop,
+    /// 责令停产整顿.
     StoppedByOrder,
+    /// 关闭中.
     Closing,
+    /// 已关闭.
     Closed,
+}
+
+impl MineStatus {
+    /// The snake_case name used in JSON and on the CLI.
+    pub fn id(self) -> &'static str {
+        match self {
+            MineStatus::Producing => "producing",
+            MineStatus::Construction => "construction",
+            MineStatus::MaintenanceStop => "maintenance_stop",
+            MineStatus::StoppedByOrder => "stopped_by_order",
+            MineStatus::Closing => "closing",
+            MineStatus::Closed => "closed",
+        }
+    }
+}
+
+impl std::fmt::Display for MineStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

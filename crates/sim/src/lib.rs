@@ -30,6 +30,7 @@ pub mod bulk;
 mod inject;
 mod layout;
 mod monitor;
+pub mod ops;
 mod people;
 pub mod year;
 
