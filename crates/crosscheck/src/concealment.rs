@@ -197,7 +197,7 @@ fn never_came_up(m: &MineInputs, c: &ConcealmentConfig, ix: &Index, out: &mut Ve
                 && t.last_seen.secs_since(t.down) > limit
                 && t.last_seen.0 + margin <= m.to.0
                 // The same card went down again later: it came up, the exit reader missed it.
-                && !ix.downs_of_card.get(t.card.as_str()).is_some_and(|d| d.last().is_some_and(|l| *l > t.down))
+                && ix.downs_of_card.get(t.card.as_str()).is_none_or(|d| d.last().is_none_or(|l| *l <= t.down))
                 && !positioning_dark_until_end(m, t.last_seen, margin)
         })
         .collect();
@@ -228,7 +228,7 @@ fn never_came_up(m: &MineInputs, c: &ConcealmentConfig, ix: &Index, out: &mut Ve
         }
         // The lamp room is the second witness: a lamp not returned agrees with the card.
         let lamp = holder.and_then(|h| ix.lamps_of.get(h.person_id.as_str())).and_then(|ls| {
-            ls.iter().map(|&i| &m.lamps[i]).filter(|l| l.lamp_out.0 <= t.down.0 + grace && l.lamp_out.0 >= t.down.0 - 3 * 3600).next_back()
+            ls.iter().map(|&i| &m.lamps[i]).rfind(|l| l.lamp_out.0 <= t.down.0 + grace && l.lamp_out.0 >= t.down.0 - 3 * 3600)
         });
         match lamp {
             Some(l) => match l.lamp_in {
@@ -283,11 +283,7 @@ fn never_came_up(m: &MineInputs, c: &ConcealmentConfig, ix: &Index, out: &mut Ve
                 file: "trips".into(),
                 area: Some(last_area.to_string()),
                 value: Some(together.len() as f64),
-                detail: Some(format!(
-                    "{} other card(s) vanished in {last_area} within two hours: {}",
-                    together.len(),
-                    together.join(", ")
-                )),
+                detail: Some(format!("{} other card(s) vanished in {last_area} within two hours: {}", together.len(), together.join(", "))),
                 ..Default::default()
             });
         }
@@ -420,12 +416,16 @@ fn several_cards(m: &MineInputs, c: &ConcealmentConfig, ix: &Index, out: &mut Ve
     }
 }
 
+/// A card's move into an area: trip index, time, area, and when the holder's
+/// lamp came back during the trip (if it did).
+type Move<'a> = (usize, Timestamp, &'a str, Option<Timestamp>);
+
 /// (b) A card moving from area to area while its holder's lamp is in the lamp room.
 fn card_moving_while_lamp_in(m: &MineInputs, c: &ConcealmentConfig, ix: &Index, out: &mut Vec<Lead>) {
     let grace = secs(c.lamp_grace_minutes);
     let open = secs(c.open_lamp_hours * 60.0);
     // Per card: (trip index, move time, area entered, lamp returned during the trip?)
-    let mut per_card: BTreeMap<&str, Vec<(usize, Timestamp, &str, Option<Timestamp>)>> = BTreeMap::new();
+    let mut per_card: BTreeMap<&str, Vec<Move>> = BTreeMap::new();
     for (ti, t) in m.trips.iter().enumerate() {
         let Some(h) = ix.holder.get(t.card.as_str()) else { continue };
         // Without any lamp record for the person the lamp room says nothing about them.
@@ -728,9 +728,7 @@ fn upload_stops(m: &MineInputs, c: &ConcealmentConfig, out: &mut Vec<Lead>) {
         (Some(a), Some(b)) => (hour_floor(a.hour), hour_floor(b.hour)),
         _ => (0, -1),
     };
-    let head_at = |h: i64| -> Option<f64> {
-        (heads_known && h >= ah_first && h <= ah_last).then(|| heads.get(h).unwrap_or(0.0))
-    };
+    let head_at = |h: i64| -> Option<f64> { (heads_known && h >= ah_first && h <= ah_last).then(|| heads.get(h).unwrap_or(0.0)) };
     // The usual headcount per hour of the Beijing day (median over the days).
     let mut usual = [0.0f64; 24];
     if heads_known {
@@ -865,7 +863,8 @@ fn upload_stops(m: &MineInputs, c: &ConcealmentConfig, out: &mut Vec<Lead>) {
                     per_area.entry(x.area.as_str()).or_default().1 += x.person_hours as f64;
                 }
             }
-            let mut drops: Vec<(&str, f64)> = per_area.into_iter().map(|(a, (b, x))| (a, (b - x) / k as f64)).filter(|x| x.1 > 0.0).collect();
+            let mut drops: Vec<(&str, f64)> =
+                per_area.into_iter().map(|(a, (b, x))| (a, (b - x) / k as f64)).filter(|x| x.1 > 0.0).collect();
             drops.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
             for (a, d) in drops.into_iter().take(3) {
                 walk.push(format!("{a} (about {d:.0} fewer people after the stop)"));
@@ -918,7 +917,8 @@ fn upload_stops(m: &MineInputs, c: &ConcealmentConfig, out: &mut Vec<Lead>) {
             format!("lamp-room attendance and RYSS headcount, {} to {}", date(gf), date(day_start(day_of(gt) + 1))),
             format!("dispatch log (调度日志), shift records and the injury register, {}", date(gf)),
         ];
-        let taxa: &[&str] = if concealed { &[taxonomy::CONCEALED_ACCIDENT, taxonomy::FAKE_DATA] } else { &[taxonomy::HIDDEN_FACE, taxonomy::FAKE_DATA] };
+        let taxa: &[&str] =
+            if concealed { &[taxonomy::CONCEALED_ACCIDENT, taxonomy::FAKE_DATA] } else { &[taxonomy::HIDDEN_FACE, taxonomy::FAKE_DATA] };
         out.push(lead("ACC-LEAD-3", m.code(), gf, Some(gt), Some(&sys), title, evidence, score, taxa, pull, walk));
     }
 }
@@ -974,7 +974,13 @@ mod tests {
         let mut m = mine("2026-03-01 00:00:00", "2026-03-05 00:00:00");
         m.identities = vec![ident("C1", "P1", "张三"), ident("C2", "P2", "李四")];
         m.trips = vec![
-            trip("C1", "2026-03-02 08:00:00", None, "2026-03-02 21:30:00", &[("2026-03-02 08:10:00", "A01"), ("2026-03-02 09:00:00", "F1101")]),
+            trip(
+                "C1",
+                "2026-03-02 08:00:00",
+                None,
+                "2026-03-02 21:30:00",
+                &[("2026-03-02 08:10:00", "A01"), ("2026-03-02 09:00:00", "F1101")],
+            ),
             trip(
                 "C2",
                 "2026-03-02 08:00:00",
@@ -1035,7 +1041,13 @@ mod tests {
         assert!(of(&run(m), "ACC-LEAD-1").is_empty());
         // The card went down again the next day: the exit reader missed it.
         let mut m = vanished_mine();
-        m.trips.push(trip("C1", "2026-03-03 08:00:00", Some("2026-03-03 16:00:00"), "2026-03-03 16:00:00", &[("2026-03-03 08:10:00", "A01")]));
+        m.trips.push(trip(
+            "C1",
+            "2026-03-03 08:00:00",
+            Some("2026-03-03 16:00:00"),
+            "2026-03-03 16:00:00",
+            &[("2026-03-03 08:10:00", "A01")],
+        ));
         assert!(of(&run(m), "ACC-LEAD-1").is_empty());
         // Positioning dark from then to the end: there are no later snapshots to be absent from.
         let mut m = vanished_mine();
@@ -1058,7 +1070,9 @@ mod tests {
         let both = run(m);
         let both = of(&both, "ACC-LEAD-1");
         assert_eq!(both.len(), 2);
-        assert!(both.iter().all(|l| l.score > weak[0].score && l.finding.evidence.iter().any(|e| e.value == Some(1.0) && e.file == "trips")));
+        assert!(both
+            .iter()
+            .all(|l| l.score > weak[0].score && l.finding.evidence.iter().any(|e| e.value == Some(1.0) && e.file == "trips")));
     }
 
     /// (a) P1 with cards C1 and C2 underground together in different areas;
@@ -1072,7 +1086,9 @@ mod tests {
             ident("C4", "P4", "赵六"),
             ident("C5", "P5", "钱七"),
         ];
-        let day = |card: &str, areas: &[(&str, &str)]| trip(card, "2026-03-02 08:00:00", Some("2026-03-02 16:00:00"), "2026-03-02 16:00:00", areas);
+        let day = |card: &str, areas: &[(&str, &str)]| {
+            trip(card, "2026-03-02 08:00:00", Some("2026-03-02 16:00:00"), "2026-03-02 16:00:00", areas)
+        };
         m.trips = vec![
             day("C1", &[("2026-03-02 08:10:00", "A01"), ("2026-03-02 09:00:00", "F1101")]),
             trip(
@@ -1105,7 +1121,8 @@ mod tests {
             assert!(l.finding.has_tag("hook:CM-15.5"), "{:?}", l.finding.tags);
             assert!(!l.pull.is_empty() && !l.walk.is_empty());
         }
-        let by_place = |p: &str| l2.iter().find(|l| l.finding.place.as_deref() == Some(p)).copied().unwrap_or_else(|| panic!("no lead at {p}"));
+        let by_place =
+            |p: &str| l2.iter().find(|l| l.finding.place.as_deref() == Some(p)).copied().unwrap_or_else(|| panic!("no lead at {p}"));
         // (a) one person, two cards, six hours together in different areas.
         let a = by_place("P1");
         assert_eq!(a.finding.start, t("2026-03-02 09:00:00"));
@@ -1239,8 +1256,8 @@ mod tests {
             run(m).into_iter().filter(|l| l.finding.rule == "ACC-LEAD-3").collect::<Vec<_>>()
         };
         // 29 minutes: under the threshold. 30 minutes: at it.
-        assert!(with("2026-03-06 10:31:00", "2026-03-06 11:00:00", &|_| {}).is_empty());
-        assert_eq!(with("2026-03-06 10:30:00", "2026-03-06 11:00:00", &|_| {}).len(), 1);
+        assert!(with("2026-03-06 11:31:00", "2026-03-06 12:00:00", &|_| {}).is_empty());
+        assert_eq!(with("2026-03-06 11:30:00", "2026-03-06 12:00:00", &|_| {}).len(), 1);
         // Power off during the stop (a real power cut): no lead.
         let off = |m: &mut MineInputs| {
             let h = t("2026-03-06 10:00:00");
@@ -1286,7 +1303,10 @@ mod tests {
                     let down = Timestamp(base + shift + rnd(1800));
                     let up = Timestamp(down.0 + 7 * 3600 + rnd(7200));
                     let face = if p % 2 == 0 { "F1101" } else { "H2203" };
-                    let areas = vec![(Timestamp(down.0 + 300 + rnd(600)), "A01".to_string()), (Timestamp(down.0 + 1800 + rnd(1800)), face.to_string())];
+                    let areas = vec![
+                        (Timestamp(down.0 + 300 + rnd(600)), "A01".to_string()),
+                        (Timestamp(down.0 + 1800 + rnd(1800)), face.to_string()),
+                    ];
                     m.trips.push(CardTrip { card: format!("C{p:03}"), down, up: Some(up), last_seen: up, areas });
                     let person = format!("P{p:03}");
                     m.lamps.push(LampRecord {

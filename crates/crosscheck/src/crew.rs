@@ -556,7 +556,8 @@ mod tests {
     fn mine(from: &str, to: &str) -> MineInputs {
         let mut info = MineInfo::new(MineCode::parse("140000000101").expect("code"));
         info.jurisdiction = Some("140105".into());
-        info.faces = vec![face("LW1", "longwall", "A1"), face("HD1", "heading", "A2"), face("HD2", "炮掘", "A3"), face("X1", "shaft sinking", "A4")];
+        info.faces =
+            vec![face("LW1", "longwall", "A1"), face("HD1", "heading", "A2"), face("HD2", "炮掘", "A3"), face("X1", "shaft sinking", "A4")];
         info.shifts = vec![
             Shift { name: "零点班".into(), start: "00:00".into(), end: "08:00".into(), producing: true },
             Shift { name: "八点班".into(), start: "08:00".into(), end: "16:00".into(), producing: false },
@@ -656,7 +657,8 @@ mod tests {
         let mut m = mine("2026-06-01", "2026-08-01");
         // Mechanised heading 18 → 21.6; conventional heading 15 → 18.0; longwall 25 → 30.
         for (site, at_bar) in [("LW1", 30), ("HD2", 18)] {
-            m.crews = vec![crew("2026-06-30", site, at_bar, 0, CrewActivity::Other), crew("2026-07-01", site, at_bar, 0, CrewActivity::Other)];
+            m.crews =
+                vec![crew("2026-06-30", site, at_bar, 0, CrewActivity::Other), crew("2026-07-01", site, at_bar, 0, CrewActivity::Other)];
             let leads = run(&m);
             let mut r = rules(&leads);
             r.sort_unstable();

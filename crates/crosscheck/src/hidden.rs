@@ -60,9 +60,23 @@ pub struct HiddenConfig {
 
 impl Default for HiddenConfig {
     fn default() -> Self {
-        HiddenConfig { min_people: 3.0, min_hours: 6, min_days: 3, min_face_kwh: 5.0, explosives_min_days: 1, merge_overlap: 0.5, max_evidence: 20 }
+        HiddenConfig {
+            min_people: 3.0,
+            min_hours: 6,
+            min_days: 3,
+            min_face_kwh: 5.0,
+            explosives_min_days: 1,
+            merge_overlap: 0.5,
+            max_evidence: 20,
+        }
     }
 }
+
+/// One worked hour: (hour index = UTC seconds / 3600, amount, peak).
+type Hourly = (i64, f64, f64);
+
+/// Explosives issued to one place as written, by day: (kg, detonators).
+type PlaceIssues = (String, BTreeMap<Day, (f64, f64)>);
 
 /// One day of a sustained signal.
 #[derive(Clone, Debug)]
@@ -133,7 +147,7 @@ fn norm(s: &str) -> String {
 
 /// Days with at least `min_hours` hours inside runs of `min_hours` consecutive
 /// active hours. `active` holds (hour index, amount, peak), sorted by hour, one per hour.
-fn sustained(active: &[(i64, f64, f64)], min_hours: u32) -> Vec<DayStat> {
+fn sustained(active: &[Hourly], min_hours: u32) -> Vec<DayStat> {
     let min_hours = min_hours.max(1) as usize;
     let mut days: Vec<DayStat> = Vec::new();
     let mut i = 0;
@@ -240,7 +254,7 @@ fn people_signals(m: &MineInputs, c: &HiddenConfig) -> Vec<Signal> {
     let known: HashSet<&str> = m.info.areas.iter().map(|a| a.code.trim()).collect();
     let (from_h, to_h) = (m.from.0.div_euclid(3600), (m.to.0 - 1).div_euclid(3600));
     // Per area: (hour index, person-hours, people at once), in hour order.
-    let mut by_area: HashMap<&str, Vec<(i64, f64, f64)>> = HashMap::new();
+    let mut by_area: HashMap<&str, Vec<Hourly>> = HashMap::new();
     for r in &m.area_hours {
         let h = r.hour.0.div_euclid(3600);
         let area = r.area.trim();
@@ -261,8 +275,8 @@ fn people_signals(m: &MineInputs, c: &HiddenConfig) -> Vec<Signal> {
     let min_worked = (c.min_hours as usize) * (c.min_days as usize);
     let mut out = Vec::new();
     let mut scratch: Vec<f64> = Vec::new();
-    let mut active: Vec<(i64, f64, f64)> = Vec::new();
-    let mut areas: Vec<(&str, Vec<(i64, f64, f64)>)> = by_area.into_iter().collect();
+    let mut active: Vec<Hourly> = Vec::new();
+    let mut areas: Vec<(&str, Vec<Hourly>)> = by_area.into_iter().collect();
     areas.sort_unstable_by_key(|(a, _)| *a);
     for (area, mut hours) in areas {
         if hours.iter().filter(|h| h.1 >= c.min_people).count() < min_worked.max(1) {
@@ -301,7 +315,7 @@ fn people_signals(m: &MineInputs, c: &HiddenConfig) -> Vec<Signal> {
 fn power_signals(m: &MineInputs, c: &HiddenConfig) -> Vec<Signal> {
     let declared: HashSet<&str> = m.info.faces.iter().flat_map(|f| f.feeders.iter().map(|a| a.trim())).collect();
     let (from, to) = (m.from, m.to);
-    let mut by_feeder: BTreeMap<&str, Vec<(i64, f64, f64)>> = BTreeMap::new();
+    let mut by_feeder: BTreeMap<&str, Vec<Hourly>> = BTreeMap::new();
     for r in &m.energy {
         let feeder = r.feeder.trim();
         if r.consumer != Consumer::Face || feeder.is_empty() || declared.contains(feeder) || r.hour < from || r.hour >= to {
@@ -335,7 +349,7 @@ fn explosives_signals(m: &MineInputs, c: &HiddenConfig) -> Vec<Signal> {
     let declared: HashSet<String> =
         m.info.faces.iter().flat_map(|f| [&f.id, &f.name].into_iter().chain(&f.areas)).map(|s| norm(s)).filter(|s| !s.is_empty()).collect();
     let (first, last) = (day_of(m.from), day_of(m.to.plus_secs(-1)));
-    let mut by_place: BTreeMap<String, (String, BTreeMap<Day, (f64, f64)>)> = BTreeMap::new();
+    let mut by_place: BTreeMap<String, PlaceIssues> = BTreeMap::new();
     for r in &m.explosives {
         let kg = if r.explosive_kg.is_finite() { r.explosive_kg.max(0.0) } else { 0.0 };
         if r.day < first || r.day > last || (kg <= 0.0 && r.detonators == 0) {
@@ -423,18 +437,24 @@ fn build(m: &MineInputs, c: &HiddenConfig, g: &Group) -> Lead {
                 let (lo, hi) = min_max(s.days.iter().map(|d| d.amount / d.hours.max(1) as f64));
                 let (hlo, hhi) = min_max(s.days.iter().map(|d| d.hours as f64));
                 let total: f64 = s.days.iter().map(|d| d.amount).sum();
-                let usual =
-                    if s.new_area { "an area the registry does not list".to_string() } else { format!("beyond the area's usual {:.1}", s.baseline) };
-                parts.push(format!("{lo:.0}–{hi:.0} people ({usual}) for {hlo:.0}–{hhi:.0} h a day on {n} days"));
+                let usual = if s.new_area {
+                    "in an area the registry does not list".to_string()
+                } else if s.baseline < 0.05 {
+                    "where nobody usually is".to_string()
+                } else {
+                    format!("beyond the area's usual {:.1}", s.baseline)
+                };
+                parts.push(format!("{} people ({usual}) for {} h a day on {n} days", range(lo, hi), range(hlo, hhi)));
                 evidence.push(Evidence {
                     file: "area_hours".into(),
                     area: Some(s.key.clone()),
                     value: Some((total * 10.0).round() / 10.0),
                     time: Some(s.start()),
                     detail: Some(format!(
-                        "Positioning: area {} is covered by no declared face{}; on {n} days ({span}) a crew stayed {hlo:.0}–{hhi:.0} h in unbroken stints of at least {} h, {:.1} person-hours in all beyond the usual {:.1} people an hour",
+                        "Positioning: area {} is covered by no declared face{}; on {n} days ({span}) a crew stayed {} h a day in unbroken stints of at least {} h, {:.1} person-hours in all beyond the usual {:.1} people an hour",
                         s.key,
                         if s.new_area { " and is not in the registry's area list (a new area or station)" } else { "" },
+                        range(hlo, hhi),
                         c.min_hours,
                         total,
                         s.baseline
@@ -463,7 +483,9 @@ fn build(m: &MineInputs, c: &HiddenConfig, g: &Group) -> Lead {
                 let (route, cards) = approach(m, &s.key, s.start(), s.end());
                 walk.push(format!("area {} (positioning area or reader station): who works there and what is mined or driven", s.key));
                 match route {
-                    Some((p, k, all)) => walk.push(format!("the roadway to it through area {p} ({k} of {all} entries into {} came from there)", s.key)),
+                    Some((p, k, all)) => {
+                        walk.push(format!("the roadway to it through area {p} ({k} of {all} entries into {} came from there)", s.key))
+                    }
                     None => walk.push(format!("the roadway leading to area {} from the nearest declared area", s.key)),
                 }
                 let shown: Vec<&str> = cards.iter().take(10).copied().collect();
@@ -473,7 +495,13 @@ fn build(m: &MineInputs, c: &HiddenConfig, g: &Group) -> Lead {
                     if shown.is_empty() {
                         String::new()
                     } else {
-                        format!(", and the holders of the {} card{} seen there ({}{})", cards.len(), if cards.len() == 1 { "" } else { "s" }, shown.join(", "), if cards.len() > shown.len() { ", …" } else { "" })
+                        format!(
+                            ", and the holders of the {} card{} seen there ({}{})",
+                            cards.len(),
+                            if cards.len() == 1 { "" } else { "s" },
+                            shown.join(", "),
+                            if cards.len() > shown.len() { ", …" } else { "" }
+                        )
                     }
                 ));
             }
@@ -487,8 +515,11 @@ fn build(m: &MineInputs, c: &HiddenConfig, g: &Group) -> Lead {
                     value: Some(total.round()),
                     time: Some(s.start()),
                     detail: Some(format!(
-                        "Electricity: feeder {} is metered as a face consumer but no declared face lists it; on {n} days ({span}) it drew at least {} kWh an hour for {} h or more at a stretch, {total:.0} kWh in those hours, hourly peaks {lo:.0}–{hi:.0} kWh",
-                        s.key, c.min_face_kwh, c.min_hours
+                        "Electricity: feeder {} is metered as a face consumer but no declared face lists it; on {n} days ({span}) it drew at least {} kWh an hour for {} h or more at a stretch, {total:.0} kWh in those hours, hourly peaks {} kWh",
+                        s.key,
+                        c.min_face_kwh,
+                        c.min_hours,
+                        range(lo, hi)
                     )),
                     ..Default::default()
                 });
@@ -517,7 +548,11 @@ fn build(m: &MineInputs, c: &HiddenConfig, g: &Group) -> Lead {
             Source::Explosives => {
                 let kg: f64 = s.days.iter().map(|d| d.amount).sum();
                 let det: f64 = s.days.iter().map(|d| d.peak).sum();
-                parts.push(format!("{kg:.1} kg of explosives and {det:.0} detonators issued to {} on {n} day{}", s.key, if n == 1 { "" } else { "s" }));
+                parts.push(format!(
+                    "{kg:.1} kg of explosives and {det:.0} detonators issued to {} on {n} day{}",
+                    s.key,
+                    if n == 1 { "" } else { "s" }
+                ));
                 evidence.push(Evidence {
                     file: "explosives".into(),
                     area: Some(s.key.clone()),
@@ -540,7 +575,10 @@ fn build(m: &MineInputs, c: &HiddenConfig, g: &Group) -> Lead {
                         ..Default::default()
                     });
                 }
-                pull.push(format!("explosives issue and return ledger (火工品领退台账) and blasting records (爆破记录) naming {} for {span}", s.key));
+                pull.push(format!(
+                    "explosives issue and return ledger (火工品领退台账) and blasting records (爆破记录) naming {} for {span}",
+                    s.key
+                ));
                 walk.push(format!("the place named on the explosives issue slips: {}", s.key));
             }
         }
@@ -570,6 +608,15 @@ fn build(m: &MineInputs, c: &HiddenConfig, g: &Group) -> Lead {
     l
 }
 
+/// `a–b`, or `a` when both round to the same whole number.
+fn range(lo: f64, hi: f64) -> String {
+    if lo.round() == hi.round() {
+        format!("{hi:.0}")
+    } else {
+        format!("{lo:.0}–{hi:.0}")
+    }
+}
+
 fn min_max(it: impl Iterator<Item = f64>) -> (f64, f64) {
     it.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
 }
@@ -594,10 +641,25 @@ mod tests {
     fn mine() -> MineInputs {
         let mut info = MineInfo::new(MineCode::parse("140000000101").expect("code"));
         info.faces = vec![
-            Face { id: "LW1".into(), name: "1201综采".into(), kind: "longwall".into(), areas: vec!["F1".into()], feeders: vec!["K1".into()], ..Default::default() },
-            Face { id: "HD1".into(), name: "1203掘进".into(), kind: "heading".into(), areas: vec!["F2".into()], feeders: vec!["K2".into()], ..Default::default() },
+            Face {
+                id: "LW1".into(),
+                name: "1201综采".into(),
+                kind: "longwall".into(),
+                areas: vec!["F1".into()],
+                feeders: vec!["K1".into()],
+                ..Default::default()
+            },
+            Face {
+                id: "HD1".into(),
+                name: "1203掘进".into(),
+                kind: "heading".into(),
+                areas: vec!["F2".into()],
+                feeders: vec!["K2".into()],
+                ..Default::default()
+            },
         ];
-        info.areas = ["F1", "F2", "YARD", "ROAD", "PANEL", "OLD"].iter().map(|c| AreaEntry { code: c.to_string(), ..Default::default() }).collect();
+        info.areas =
+            ["F1", "F2", "YARD", "ROAD", "PANEL", "OLD"].iter().map(|c| AreaEntry { code: c.to_string(), ..Default::default() }).collect();
         MineInputs::new(info, t("2026-03-01 00:00:00"), t("2026-03-01 00:00:00").plus_secs(DAYS * 86_400))
     }
 
@@ -634,12 +696,22 @@ mod tests {
             let change = matches!(hod, 0 | 7 | 8 | 15 | 16);
             push("PANEL", if change { 10.0 + 10.0 * r.next() } else { 0.6 * r.next() });
             for (feeder, on) in [("K1", working && hod < 16), ("K2", working && hod < 16)] {
-                m.energy.push(HourlyEnergy { hour, consumer: Consumer::Face, feeder: feeder.into(), kwh: if on { 300.0 + 80.0 * r.next() } else { 15.0 * r.next() } });
+                m.energy.push(HourlyEnergy {
+                    hour,
+                    consumer: Consumer::Face,
+                    feeder: feeder.into(),
+                    kwh: if on { 300.0 + 80.0 * r.next() } else { 15.0 * r.next() },
+                });
             }
             m.energy.push(HourlyEnergy { hour, consumer: Consumer::Hoisting, feeder: "H".into(), kwh: 200.0 + 50.0 * r.next() });
         }
         for d in 0..DAYS {
-            m.explosives.push(ExplosivesIssue { day: day_of(m.from) + d as Day, place: if d % 2 == 0 { "HD1".into() } else { " 1203 掘进 ".into() }, explosive_kg: 20.0 + 5.0 * r.next(), detonators: 40 });
+            m.explosives.push(ExplosivesIssue {
+                day: day_of(m.from) + d as Day,
+                place: if d % 2 == 0 { "HD1".into() } else { " 1203 掘进 ".into() },
+                explosive_kg: 20.0 + 5.0 * r.next(),
+                detonators: 40,
+            });
         }
     }
 
@@ -687,7 +759,12 @@ mod tests {
                 down,
                 up: Some(down.plus_secs(9 * 3600)),
                 last_seen: down.plus_secs(9 * 3600),
-                areas: vec![(down, "YARD".into()), (down.plus_secs(600), "ROAD".into()), (down.plus_secs(1200), "PANEL".into()), (down.plus_secs(1800), "OLD".into())],
+                areas: vec![
+                    (down, "YARD".into()),
+                    (down.plus_secs(600), "ROAD".into()),
+                    (down.plus_secs(1200), "PANEL".into()),
+                    (down.plus_secs(1800), "OLD".into()),
+                ],
             });
         }
         let leads = run(&mut m);
@@ -880,7 +957,7 @@ mod tests {
     fn median_counts_empty_hours_as_zero() {
         assert_eq!(median_with_zeros(&mut [5.0, 5.0], 10), 0.0);
         assert_eq!(median_with_zeros(&mut [5.0, 4.0, 6.0], 3), 5.0);
-        assert_eq!(median_with_zeros(&mut [5.0, 4.0, 6.0, 1.0], 5), 1.0);
+        assert_eq!(median_with_zeros(&mut [5.0, 4.0, 6.0, 1.0], 5), 4.0);
         assert_eq!(median_with_zeros(&mut [], 0), 0.0);
     }
 }

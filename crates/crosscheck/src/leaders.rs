@@ -70,7 +70,9 @@ fn schedule(m: &MineInputs) -> Vec<ShiftSpan> {
         })
         .collect();
     if v.is_empty() {
-        v = (0..3).map(|i| ShiftSpan { name: format!("{:02}:00–{:02}:00", i * 8, i * 8 + 8), start: i * 480, end: i * 480 + 480 }).collect();
+        v = (0..3)
+            .map(|i| ShiftSpan { name: format!("{:02}:00–{:02}:00", i * 8, i * 8 + 8), start: i * 480, end: i * 480 + 480 })
+            .collect();
     }
     v
 }
@@ -94,7 +96,11 @@ fn shift_of(shifts: &[ShiftSpan], down: Timestamp, up: Timestamp) -> Option<(Day
 fn month_bounds(d: Day) -> Option<(Day, Day)> {
     let c = day_start(d).beijing();
     let first = Timestamp::from_beijing(c.year, c.month, 1, 0, 0, 0)?;
-    let next = if c.month == 12 { Timestamp::from_beijing(c.year + 1, 1, 1, 0, 0, 0)? } else { Timestamp::from_beijing(c.year, c.month + 1, 1, 0, 0, 0)? };
+    let next = if c.month == 12 {
+        Timestamp::from_beijing(c.year + 1, 1, 1, 0, 0, 0)?
+    } else {
+        Timestamp::from_beijing(c.year, c.month + 1, 1, 0, 0, 0)?
+    };
     Some((day_of(first), day_of(next)))
 }
 
@@ -209,7 +215,8 @@ fn build(
     let month = &day_start(ms).beijing_date()[..7];
     let who = if r.name.is_empty() { r.person_id.clone() } else { format!("{} ({})", r.name, r.person_id) };
     let post = if r.post.is_empty() { String::new() } else { format!(", {}", r.post) };
-    let shift_label = |d: Day, i: usize| format!("{} {}", day_start(d).beijing_date(), shifts.get(i).map(|s| s.name.as_str()).unwrap_or(""));
+    let shift_label =
+        |d: Day, i: usize| format!("{} {}", day_start(d).beijing_date(), shifts.get(i).map(|s| s.name.as_str()).unwrap_or(""));
     let mut title = format!(
         "Leader {who}{post} went underground {actual} shift{} in {month} against {} on the rota (带班下井)",
         if actual == 1 { "" } else { "s" },
@@ -244,7 +251,9 @@ fn build(
         let how = match reading {
             Reading::Counted(d, i) => format!("counted for {}", shift_label(*d, *i)),
             Reading::SameShift(d, i) => format!("same shift as an earlier trip ({}), counted once", shift_label(*d, *i)),
-            Reading::Hung(d, i) => format!("NOT counted for {}: the card stayed in {} and never moved on", shift_label(*d, *i), areas.join(", ")),
+            Reading::Hung(d, i) => {
+                format!("NOT counted for {}: the card stayed in {} and never moved on", shift_label(*d, *i), areas.join(", "))
+            }
             Reading::TooShort => format!("not counted: shorter than {} h", c.min_trip_hours),
             Reading::NoShift => "not counted: overlaps no shift of the schedule".to_string(),
         };
@@ -264,7 +273,11 @@ fn build(
         });
     }
     if readings.len() > c.max_evidence {
-        evidence.push(Evidence { file: "trips".into(), detail: Some(format!("{} further trips not itemised", readings.len() - c.max_evidence)), ..Default::default() });
+        evidence.push(Evidence {
+            file: "trips".into(),
+            detail: Some(format!("{} further trips not itemised", readings.len() - c.max_evidence)),
+            ..Default::default()
+        });
     }
     let shortfall = r.required_shifts.saturating_sub(actual) as f64 / r.required_shifts as f64;
     let score = 35.0 + 45.0 * shortfall + (10.0 * hung as f64).min(20.0);
@@ -275,7 +288,11 @@ fn build(
         format!("lamp-room attendance (灯房考勤) of {who} for {month}"),
     ];
     if !cards.is_empty() {
-        pull.push(format!("positioning history of card{} {} for {first}…{last}", if cards.len() == 1 { "" } else { "s" }, cards.join(", ")));
+        pull.push(format!(
+            "positioning history of card{} {} for {first}…{last}",
+            if cards.len() == 1 { "" } else { "s" },
+            cards.join(", ")
+        ));
     }
     let mut walk = Vec::new();
     if hung > 0 {
@@ -290,7 +307,10 @@ fn build(
             }
         }
         pull.push("shaft-bottom and cage camera footage at the times of the uncounted trips".to_string());
-        walk.push(format!("shaft bottom, areas {}: where the card stayed — look for cards left on racks or in the signal room", spots.join(", ")));
+        walk.push(format!(
+            "shaft bottom, areas {}: where the card stayed — look for cards left on racks or in the signal room",
+            spots.join(", ")
+        ));
     }
     walk.push(format!("the faces worked in {month}: ask the shift crews whether {who} was with them"));
     lead::lead(
@@ -332,7 +352,13 @@ mod tests {
             CardIdentity { card: "C1".into(), person_id: "P1".into(), name: "张虚一".into(), post: "矿长".into() },
             CardIdentity { card: "C9".into(), person_id: "P9".into(), name: "工人".into(), post: String::new() },
         ];
-        m.rota = vec![LeaderRota { person_id: "P1".into(), name: "张虚一".into(), post: "矿长".into(), month: day_of(t("2026-03-01 00:00:00")), required_shifts: 5 }];
+        m.rota = vec![LeaderRota {
+            person_id: "P1".into(),
+            name: "张虚一".into(),
+            post: "矿长".into(),
+            month: day_of(t("2026-03-01 00:00:00")),
+            required_shifts: 5,
+        }];
         m
     }
 
@@ -482,7 +508,13 @@ mod tests {
         m.rota.clear();
         for month in 1..=12u32 {
             let first = Timestamp::from_beijing(2026, month, 1, 0, 0, 0).expect("month");
-            m.rota.push(LeaderRota { person_id: "P1".into(), name: "张虚一".into(), post: "矿长".into(), month: day_of(first), required_shifts: 12 });
+            m.rota.push(LeaderRota {
+                person_id: "P1".into(),
+                name: "张虚一".into(),
+                post: "矿长".into(),
+                month: day_of(first),
+                required_shifts: 12,
+            });
             // 14–20 shifts a month at random shifts and durations (4–9 h), some extra short visits.
             let n = 14 + next() % 7;
             for k in 0..n {

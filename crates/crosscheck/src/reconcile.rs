@@ -49,7 +49,668 @@ pub struct ReconcileConfig {
     /// REC-2: consecutive days with output declared while every independent source
     /// records an explicit zero (7). Missing records never count.
     pub no_haulage_days: usize,
-    /// One REC-3 test that flagged days: per tonne (`share == false`) or a consumer's share.
+    /// REC-3: production electricity per declared tonne must rise at least this
+    /// much over the baseline (0.25).
+    pub energy_min_rise: f64,
+    /// REC-3: a consumer's share of the total must rise at least this much,
+    /// relative (0.20; the Hebei case went 9.7 % → 13 %, +34 %).
+    pub share_min_rise: f64,
+    /// REC-3/REC-4: the window's electricity (or methane emission) must stay at
+    /// least this fraction of its usual weekly level (0.7): per-tonne figures also
+    /// rise in an honest slow week with fixed loads, but then the energy falls too.
+    pub activity_floor: f64,
+    /// REC-4: methane emission (ventilation + drainage) per declared tonne must
+    /// rise at least this much over the baseline (0.30).
+    pub methane_min_rise: f64,
+    /// Hours of a day an hourly series must cover to count the day (20).
+    pub min_hours: u32,
+    /// Flagged days this far apart are one stretch (2).
+    pub max_gap_days: usize,
+}
+
+impl Default for ReconcileConfig {
+    fn default() -> Self {
+        ReconcileConfig {
+            window_days: 7,
+            monthly: true,
+            min_paired_days: 5,
+            min_history_days: 28,
+            band_mads: 4.0,
+            min_relative_gap: 0.15,
+            structural_gap: 0.30,
+            no_haulage_days: 7,
+            energy_min_rise: 0.25,
+            share_min_rise: 0.20,
+            activity_floor: 0.7,
+            methane_min_rise: 0.30,
+            min_hours: 20,
+            max_gap_days: 2,
+        }
+    }
+}
+
+/// The leads of this module for one mine.
+pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
+    let c = &cfg.reconcile;
+    let Some(g) = Grid::of(m) else { return Vec::new() };
+    if c.window_days == 0 {
+        return Vec::new();
+    }
+    let out = Outputs::of(m, g);
+    let mut leads = Vec::new();
+    haulage_gap(m, c, g, &out, &mut leads);
+    no_haulage(m, c, g, &out, &mut leads);
+    let energy = Energy::of(m, g);
+    let check = Corroboration::of(c, g, &out);
+    electricity(m, c, g, &out, &energy, &check, &mut leads);
+    methane(m, c, g, &out, &check, &mut leads);
+    leads
+}
+
+/// Whether the independent figures confirm a fall in declared output: then the
+/// output really fell (a holiday, a longwall move) and electricity or methane per
+/// declared tonne rising says nothing about hidden output.
+struct Corroboration {
+    declared: Vec<f64>,
+    independent: Vec<f64>,
+    /// The mine's usual declared/independent ratio.
+    usual: Option<f64>,
+}
+
+impl Corroboration {
+    fn of(c: &ReconcileConfig, g: Grid, out: &Outputs) -> Corroboration {
+        let declared = out.by[series::source_index(OutputSource::Declared)].clone();
+        let independent: Vec<f64> = (0..g.n).map(|i| out.independent(i).0).collect();
+        let ratios: Vec<f64> = series::rolling(&declared, &independent, c.window_days, c.min_paired_days.min(c.window_days))
+            .iter()
+            .filter(|w| w.den > 0.0)
+            .map(|w| w.num / w.den)
+            .collect();
+        let usual = series::median_spread(&ratios).map(|(m, _)| m);
+        Corroboration { declared, independent, usual }
+    }
+
+    /// Declared output on `[a, b)` agrees with the independent figures as usual.
+    fn confirms(&self, c: &ReconcileConfig, a: usize, b: usize) -> bool {
+        let Some(usual) = self.usual else { return false };
+        let w = series::sum_paired(&self.declared, &self.independent, a, b);
+        let needed = c.min_paired_days.min(b - a).max(1);
+        w.days >= needed && w.den > 0.0 && w.num / w.den >= usual * (1.0 - c.min_relative_gap)
+    }
+}
+
+/// Shared day-grid, output, energy and robust-statistics helpers of the
+/// cross-check detectors (capacity, reconcile, stops, periodic).
+pub(crate) mod series {
+    use minesafe_model::Timestamp;
+
+    use crate::inputs::{day_of, day_start, Consumer, Day, MineInputs, OutputSource};
+
+    /// Periods longer than this (about 110 years) are bad input, not analysis.
+    pub const MAX_DAYS: usize = 40_000;
+
+    /// The analysis period `[from, to)` as Beijing day indexes.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Grid {
+        pub d0: Day,
+        pub n: usize,
+    }
+
+    impl Grid {
+        pub fn of(m: &MineInputs) -> Option<Grid> {
+            if m.to <= m.from {
+                return None;
+            }
+            let d0 = day_of(m.from);
+            let d1 = day_of(Timestamp(m.to.0 - 1));
+            let n = usize::try_from(d1 - d0 + 1).ok()?;
+            (n <= MAX_DAYS).then_some(Grid { d0, n })
+        }
+        pub fn idx(&self, d: Day) -> Option<usize> {
+            let i = usize::try_from(d.checked_sub(self.d0)?).ok()?;
+            (i < self.n).then_some(i)
+        }
+        pub fn day(&self, i: usize) -> Day {
+            self.d0 + i as Day
+        }
+        /// The day index of an instant.
+        pub fn idx_of(&self, t: Timestamp) -> Option<usize> {
+            self.idx(day_of(t))
+        }
+    }
+
+    /// `yyyy-MM-dd` of a day.
+    pub fn date(d: Day) -> String {
+        day_start(d).beijing_date()
+    }
+
+    /// `first – last` (inclusive) as a regulator writes a period.
+    pub fn span(first: Day, last: Day) -> String {
+        if first == last {
+            date(first)
+        } else {
+            format!("{} – {}", date(first), date(last))
+        }
+    }
+
+    /// Whole numbers with a thin grouping a reader can take in: `1 234 567`.
+    pub fn fmt_num(x: f64) -> String {
+        if !x.is_finite() {
+            return "—".to_string();
+        }
+        let neg = x < 0.0;
+        let s = format!("{:.0}", x.abs());
+        let mut out = String::with_capacity(s.len() + s.len() / 3 + 1);
+        for (i, ch) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(' ');
+            }
+            out.push(ch);
+        }
+        if neg && s != "0" {
+            format!("-{out}")
+        } else {
+            out
+        }
+    }
+
+    /// A usable measurement: finite and not negative.
+    pub fn valid(x: f64) -> bool {
+        x.is_finite() && x >= 0.0
+    }
+
+    /// Adds to a NaN-means-missing accumulator.
+    #[inline]
+    pub fn add(slot: &mut f64, x: f64) {
+        *slot = if slot.is_nan() { x } else { *slot + x };
+    }
+
+    /// Daily output by source, NaN where nothing was recorded (several records
+    /// of one source on one day add up).
+    pub struct Outputs {
+        pub by: [Vec<f64>; 6],
+    }
+
+    pub fn source_index(s: OutputSource) -> usize {
+        match s {
+            OutputSource::Declared => 0,
+            OutputSource::BeltScale => 1,
+            OutputSource::Weighbridge => 2,
+            OutputSource::Sales => 3,
+            OutputSource::Rail => 4,
+            OutputSource::Road => 5,
+        }
+    }
+
+    impl Outputs {
+        pub fn of(m: &MineInputs, g: Grid) -> Outputs {
+            let mut by: [Vec<f64>; 6] = std::array::from_fn(|_| vec![f64::NAN; g.n]);
+            for r in &m.output {
+                if let (true, Some(i)) = (valid(r.tonnes), g.idx(r.day)) {
+                    add(&mut by[source_index(r.source)][i], r.tonnes);
+                }
+            }
+            Outputs { by }
+        }
+        pub fn get(&self, s: OutputSource, i: usize) -> f64 {
+            self.by[source_index(s)][i]
+        }
+        /// Rail + road haulage, NaN when neither was recorded.
+        pub fn haulage(&self, i: usize) -> f64 {
+            let mut v = f64::NAN;
+            for s in [OutputSource::Rail, OutputSource::Road] {
+                let x = self.get(s, i);
+                if !x.is_nan() {
+                    add(&mut v, x);
+                }
+            }
+            v
+        }
+        /// The best independent figure of a day: belt scale, else weighbridge,
+        /// else rail + road, else sales; NaN and `""` when none was recorded.
+        pub fn independent(&self, i: usize) -> (f64, &'static str) {
+            for (v, name) in [
+                (self.get(OutputSource::BeltScale, i), "belt scale"),
+                (self.get(OutputSource::Weighbridge, i), "weighbridge"),
+                (self.haulage(i), "rail and road haulage"),
+                (self.get(OutputSource::Sales, i), "sales"),
+            ] {
+                if !v.is_nan() {
+                    return (v, name);
+                }
+            }
+            (f64::NAN, "")
+        }
+        /// What was mined that day, as far as the mine's own meters tell: the larger
+        /// of declared and belt scale (shipping can come from the stockpile).
+        pub fn mined(&self, i: usize) -> f64 {
+            let d = self.get(OutputSource::Declared, i);
+            let b = self.get(OutputSource::BeltScale, i);
+            match (d.is_nan(), b.is_nan()) {
+                (true, true) => f64::NAN,
+                (true, false) => b,
+                (false, true) => d,
+                (false, false) => d.max(b),
+            }
+        }
+    }
+
+    /// Median (reorders `v`); `None` when empty. Callers pass finite values.
+    pub fn median(v: &mut [f64]) -> Option<f64> {
+        if v.is_empty() {
+            return None;
+        }
+        let n = v.len();
+        let (_, hi, _) = v.select_nth_unstable_by(n / 2, f64::total_cmp);
+        let hi = *hi;
+        if n % 2 == 1 {
+            return Some(hi);
+        }
+        let lo = v[..n / 2].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        Some((lo + hi) / 2.0)
+    }
+
+    /// Median and robust spread (1.4826 × MAD, the standard deviation under
+    /// normal noise) of the finite values of `v`.
+    pub fn median_spread(v: &[f64]) -> Option<(f64, f64)> {
+        let mut w: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+        let med = median(&mut w)?;
+        for x in w.iter_mut() {
+            *x = (*x - med).abs();
+        }
+        let mad = median(&mut w)?;
+        Some((med, 1.4826 * mad))
+    }
+
+    /// Stretches `[a, b)` of set days, joining gaps of up to `max_gap` days.
+    pub fn stretches(mask: &[bool], max_gap: usize) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for (i, &f) in mask.iter().enumerate() {
+            if !f {
+                continue;
+            }
+            match out.last_mut() {
+                Some(last) if i - last.1 <= max_gap => last.1 = i + 1,
+                _ => out.push((i, i + 1)),
+            }
+        }
+        out
+    }
+
+    pub fn consumer_index(c: Consumer) -> usize {
+        match c {
+            Consumer::Total => 0,
+            Consumer::Hoisting => 1,
+            Consumer::Ventilation => 2,
+            Consumer::Drainage => 3,
+            Consumer::Haulage => 4,
+            Consumer::Face => 5,
+            Consumer::Other => 6,
+        }
+    }
+
+    /// Beijing hour of day (0–23) of an instant.
+    pub fn hour_of_day(t: Timestamp) -> u32 {
+        t.beijing_seconds_of_day() / 3600
+    }
+
+    /// Daily kWh per consumer, with the hours of the day that had a record.
+    pub struct Energy {
+        pub kwh: [Vec<f64>; 7],
+        pub hours: [Vec<u32>; 7],
+        /// Whether any `Total` meter was recorded; else the total is the sum.
+        pub has_total: bool,
+        /// Whether the consumer was recorded at all.
+        pub present: [bool; 7],
+    }
+
+    impl Energy {
+        pub fn of(m: &MineInputs, g: Grid) -> Energy {
+            let mut kwh: [Vec<f64>; 7] = std::array::from_fn(|_| Vec::new());
+            let mut hours: [Vec<u32>; 7] = std::array::from_fn(|_| Vec::new());
+            let mut present = [false; 7];
+            for r in &m.energy {
+                if !valid(r.kwh) {
+                    continue;
+                }
+                let Some(i) = g.idx_of(r.hour) else { continue };
+                let c = consumer_index(r.consumer);
+                if !present[c] {
+                    present[c] = true;
+                    kwh[c] = vec![0.0; g.n];
+                    hours[c] = vec![0; g.n];
+                }
+                kwh[c][i] += r.kwh;
+                hours[c][i] |= 1 << hour_of_day(r.hour);
+            }
+            Energy { kwh, hours, has_total: present[0], present }
+        }
+
+        /// kWh of a consumer on a day; NaN if it was not metered or the day has
+        /// fewer than `min_hours` hours of records.
+        pub fn day(&self, c: Consumer, i: usize, min_hours: u32) -> f64 {
+            let c = consumer_index(c);
+            if !self.present[c] || self.hours[c][i].count_ones() < min_hours {
+                return f64::NAN;
+            }
+            self.kwh[c][i]
+        }
+
+        /// The mine's total intake: the `Total` meter, else the sum of every
+        /// consumer (a day counts when the union of their hours is enough).
+        pub fn total(&self, i: usize, min_hours: u32) -> f64 {
+            if self.has_total {
+                return self.day(Consumer::Total, i, min_hours);
+            }
+            let (mut sum, mut mask, mut any) = (0.0, 0u32, false);
+            for c in 1..7 {
+                if self.present[c] {
+                    sum += self.kwh[c][i];
+                    mask |= self.hours[c][i];
+                    any = true;
+                }
+            }
+            if !any || mask.count_ones() < min_hours {
+                f64::NAN
+            } else {
+                sum
+            }
+        }
+    }
+
+    /// Sums of numerator and denominator over the paired days (both present) of a window.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Window {
+        pub start: usize,
+        pub end: usize,
+        pub num: f64,
+        pub den: f64,
+        pub days: usize,
+    }
+
+    /// Every rolling window of `w` days with at least `min_days` paired days: O(n).
+    pub fn rolling(num: &[f64], den: &[f64], w: usize, min_days: usize) -> Vec<Window> {
+        let n = num.len().min(den.len());
+        let mut out = Vec::new();
+        if w == 0 || n < w {
+            return out;
+        }
+        let (mut sn, mut sd, mut k) = (0.0, 0.0, 0usize);
+        let paired = |i: usize| !num[i].is_nan() && !den[i].is_nan();
+        for i in 0..n {
+            if paired(i) {
+                sn += num[i];
+                sd += den[i];
+                k += 1;
+            }
+            if i >= w {
+                let j = i - w;
+                if paired(j) {
+                    sn -= num[j];
+                    sd -= den[j];
+                    k -= 1;
+                }
+            }
+            if i + 1 >= w && k >= min_days.max(1) {
+                out.push(Window { start: i + 1 - w, end: i + 1, num: sn.max(0.0), den: sd.max(0.0), days: k });
+            }
+        }
+        out
+    }
+
+    /// Sums over the paired days of `[a, b)`.
+    pub fn sum_paired(num: &[f64], den: &[f64], a: usize, b: usize) -> Window {
+        let (mut sn, mut sd, mut k) = (0.0, 0.0, 0);
+        for i in a..b.min(num.len()).min(den.len()) {
+            if !num[i].is_nan() && !den[i].is_nan() {
+                sn += num[i];
+                sd += den[i];
+                k += 1;
+            }
+        }
+        Window { start: a, end: b, num: sn, den: sd, days: k }
+    }
+
+    /// Calendar months `[a, b)` of the grid (clipped to it).
+    pub fn months(g: Grid) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut a = 0usize;
+        while a < g.n {
+            let c = day_start(g.day(a)).beijing();
+            let (ny, nm) = if c.month == 12 { (c.year + 1, 1) } else { (c.year, c.month + 1) };
+            let next = Timestamp::from_beijing(ny, nm, 1, 0, 0, 0).map(day_of).and_then(|d| g.idx(d)).unwrap_or(g.n);
+            let b = next.max(a + 1);
+            out.push((a, b));
+            a = b;
+        }
+        out
+    }
+}
+
+/// One day series compared against another over windows.
+struct Test<'a> {
+    num: &'a [f64],
+    den: &'a [f64],
+}
+
+/// Windows (rolling and monthly) whose value is flagged by `flag(window, value,
+/// median, spread)`, marked day by day, with the baseline `(median, spread)` of the
+/// rolling values. `None` when the mine has too little history to have a baseline.
+fn flag_windows(
+    c: &ReconcileConfig,
+    g: Grid,
+    t: &Test,
+    value: impl Fn(&series::Window) -> Option<f64>,
+    flag: impl Fn(&series::Window, f64, f64, f64) -> bool,
+) -> Option<(Vec<bool>, f64, f64)> {
+    let paired = t.num.iter().zip(t.den).filter(|(a, b)| !a.is_nan() && !b.is_nan()).count();
+    if paired < c.min_history_days.max(c.window_days) {
+        return None;
+    }
+    let rolling = series::rolling(t.num, t.den, c.window_days, c.min_paired_days.min(c.window_days));
+    let values: Vec<f64> = rolling.iter().filter_map(&value).filter(|v| v.is_finite()).collect();
+    let (med, spread) = series::median_spread(&values)?;
+    let mut mask = vec![false; g.n];
+    for w in &rolling {
+        if value(w).is_some_and(|v| flag(w, v, med, spread)) {
+            mask[w.start..w.end].iter_mut().for_each(|d| *d = true);
+        }
+    }
+    // A month marks its days only when no week in it did: the weeks say more
+    // precisely when it happened.
+    if c.monthly {
+        for (a, b) in series::months(g) {
+            let w = series::sum_paired(t.num, t.den, a, b);
+            if w.days >= c.window_days * 3 && !mask[a..b].iter().any(|f| *f) && value(&w).is_some_and(|v| flag(&w, v, med, spread)) {
+                mask[a..b].iter_mut().for_each(|d| *d = true);
+            }
+        }
+    }
+    Some((mask, med, spread))
+}
+
+/// Record a regulator pulls for a source of output figures.
+fn records_of(source: &str) -> &'static str {
+    match source {
+        "belt scale" => "main-belt scale accumulator readings",
+        "weighbridge" => "weighbridge tickets",
+        "rail and road haulage" => "rail waybills and road transport tickets",
+        _ => "sales invoices",
+    }
+}
+
+/// Where a team verifies the declared faces: each face of the registry.
+pub(crate) fn face_walk(m: &MineInputs) -> Vec<String> {
+    m.info
+        .faces
+        .iter()
+        .map(|f| if f.name.is_empty() { format!("working face {}", f.id) } else { format!("working face {} ({})", f.id, f.name) })
+        .collect()
+}
+
+/// One independent source's flagged days and its usual declared/independent ratio.
+type SourceFlags<'a> = (&'a str, &'a [f64], Vec<bool>, f64, f64);
+
+/// REC-2: declared output below what the independent sources saw.
+fn haulage_gap(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, leads: &mut Vec<Lead>) {
+    let declared = &out.by[series::source_index(OutputSource::Declared)];
+    let haulage: Vec<f64> = (0..g.n).map(|i| out.haulage(i)).collect();
+    let sources: [(&str, &[f64]); 4] = [
+        ("belt scale", &out.by[series::source_index(OutputSource::BeltScale)]),
+        ("weighbridge", &out.by[series::source_index(OutputSource::Weighbridge)]),
+        ("rail and road haulage", &haulage),
+        ("sales", &out.by[series::source_index(OutputSource::Sales)]),
+    ];
+    // Per source: the days it flags, and its baseline ratio.
+    let mut per: Vec<SourceFlags> = Vec::new();
+    for (name, indep) in sources {
+        let t = Test { num: declared, den: indep };
+        let ratio = |w: &series::Window| (w.den > 0.0).then(|| w.num / w.den);
+        let flagged = flag_windows(c, g, &t, ratio, |w, r, med, spread| {
+            let relative = r < med * (1.0 - c.min_relative_gap) && r < med - c.band_mads * spread;
+            // The structural test is for months only: weeks are too noisy for an absolute cut.
+            let structural = w.end - w.start > c.window_days && r < 1.0 - c.structural_gap;
+            relative || structural
+        });
+        if let Some((mask, med, spread)) = flagged {
+            per.push((name, indep, mask, med, spread));
+        }
+    }
+    let mut union = vec![false; g.n];
+    for (_, _, mask, _, _) in &per {
+        union.iter_mut().zip(mask).for_each(|(u, f)| *u |= *f);
+    }
+    for (a, b) in series::stretches(&union, c.max_gap_days) {
+        let (first, last) = (g.day(a), g.day(b - 1));
+        let mut evidence = Vec::new();
+        let mut agreeing = Vec::new();
+        let mut worst_gap: f64 = 0.0;
+        for (name, indep, mask, med, spread) in &per {
+            if !mask[a..b].iter().any(|f| *f) {
+                continue;
+            }
+            let w = series::sum_paired(declared, indep, a, b);
+            if w.den <= 0.0 {
+                continue;
+            }
+            let r = w.num / w.den;
+            // Against the mine's usual ratio, or against 1 for a structural gap.
+            let usual = med.clamp(1e-9, 1.0);
+            let gap = (1.0 - r / usual).max(0.0);
+            worst_gap = worst_gap.max(gap);
+            agreeing.push(*name);
+            evidence.push(Evidence {
+                file: "output".into(),
+                value: Some(w.num),
+                time: Some(day_start(first)),
+                detail: Some(format!(
+                    "{}: {} t declared against {} t by {} on the {} days with both figures; declared/{} ratio {:.2}, the mine's usual ratio {:.2} ± {:.2} — about {} t ({:.0} %) not declared",
+                    span(first, last),
+                    fmt_num(w.num),
+                    fmt_num(w.den),
+                    name,
+                    w.days,
+                    name,
+                    r,
+                    med,
+                    spread,
+                    fmt_num((w.den * usual - w.num).max(0.0)),
+                    100.0 * gap,
+                )),
+                ..Default::default()
+            });
+        }
+        if agreeing.is_empty() {
+            continue;
+        }
+        let days = b - a;
+        let score = 35.0 + 15.0 * (agreeing.len() as f64 - 1.0) + (100.0 * worst_gap).min(35.0) + (days as f64 / 2.0).min(15.0);
+        let when = span(first, last);
+        let mut pull = vec![format!("production dispatch reports (调度日报) {when}")];
+        pull.extend(agreeing.iter().map(|s| format!("{} {when}", records_of(s))));
+        let mut walk = vec!["coal yard and stockpile (measure the pile), the weighbridge house, the main-belt scale".to_string()];
+        walk.extend(face_walk(m));
+        let title = format!("Declared output {when} below {} ({:.0} % gap): output not declared", agreeing.join(", "), 100.0 * worst_gap);
+        let mut l = lead(
+            "REC-2",
+            m.code(),
+            day_start(first),
+            Some(day_start(last + 1)),
+            None,
+            title,
+            evidence,
+            score,
+            &[taxonomy::FAKE_REPORT],
+            pull,
+            walk,
+        );
+        l.finding.id = Finding::stable_id("REC-2", m.code(), "declared-below-independent", day_start(first));
+        leads.push(l);
+    }
+}
+
+/// REC-2: output declared on days every independent source explicitly records zero.
+fn no_haulage(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, leads: &mut Vec<Lead>) {
+    if c.no_haulage_days == 0 {
+        return;
+    }
+    let mut declared_days: Vec<f64> = (0..g.n).map(|i| out.get(OutputSource::Declared, i)).filter(|v| *v > 0.0).collect();
+    let Some(typical) = series::median(&mut declared_days) else { return };
+    let mask: Vec<bool> = (0..g.n)
+        .map(|i| {
+            let d = out.get(OutputSource::Declared, i);
+            let indep = [
+                out.get(OutputSource::BeltScale, i),
+                out.get(OutputSource::Weighbridge, i),
+                out.haulage(i),
+                out.get(OutputSource::Sales, i),
+            ];
+            let recorded = indep.iter().filter(|v| !v.is_nan()).count();
+            d > 0.1 * typical && recorded > 0 && indep.iter().all(|v| v.is_nan() || *v == 0.0)
+        })
+        .collect();
+    for (a, b) in series::stretches(&mask, 0) {
+        if b - a < c.no_haulage_days {
+            continue;
+        }
+        let (first, last) = (g.day(a), g.day(b - 1));
+        let when = span(first, last);
+        let declared: f64 = (a..b).map(|i| out.get(OutputSource::Declared, i)).sum();
+        let evidence = vec![Evidence {
+            file: "output".into(),
+            value: Some(declared),
+            time: Some(day_start(first)),
+            detail: Some(format!(
+                "{when}: {} t declared over {} days while every belt-scale, weighbridge, haulage and sales record of those days shows zero",
+                fmt_num(declared),
+                b - a
+            )),
+            ..Default::default()
+        }];
+        let score = 40.0 + ((b - a) as f64).min(30.0);
+        let pull = vec![
+            format!("production dispatch reports (调度日报) {when}"),
+            format!("weighbridge tickets, haulage waybills, sales invoices and stockpile surveys {when}"),
+        ];
+        let mut l = lead(
+            "REC-2",
+            m.code(),
+            day_start(first),
+            Some(day_start(last + 1)),
+            None,
+            format!("Output declared {when} with no haulage, weighing or sales at all for {} days", b - a),
+            evidence,
+            score,
+            &[taxonomy::FAKE_REPORT],
+            pull,
+            vec!["coal yard and stockpile (is there coal matching the declared output?)".to_string()],
+        );
+        l.finding.id = Finding::stable_id("REC-2", m.code(), "declared-without-haulage", day_start(first));
+        leads.push(l);
+    }
+}
+
+/// One REC-3 test that flagged days: per tonne (`share == false`) or a consumer's share.
 struct EnergyTest {
     mask: Vec<bool>,
     name: String,
@@ -123,7 +784,7 @@ fn typical_window_sum(v: &[f64], c: &ReconcileConfig) -> Option<f64> {
 }
 
 /// REC-3: production electricity per declared tonne, and consumers' shares of the total.
-fn electricity(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, e: &Energy, leads: &mut Vec<Lead>) {
+fn electricity(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, e: &Energy, check: &Corroboration, leads: &mut Vec<Lead>) {
     use crate::inputs::Consumer;
     let declared = &out.by[series::source_index(OutputSource::Declared)];
     let metered: Vec<Consumer> =
@@ -147,7 +808,7 @@ fn electricity(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, e: &
             |w| per_tonne(w, typical_declared, c.window_days),
             |w, v, med, spread| {
                 let stays = w.num >= c.activity_floor * te * (w.days as f64 / c.window_days as f64);
-                stays && v > med * (1.0 + c.energy_min_rise) && v > med + c.band_mads * spread
+                stays && v > med * (1.0 + c.energy_min_rise) && v > med + c.band_mads * spread && !check.confirms(c, w.start, w.end)
             },
         );
         if let Some((mask, med, spread)) = flagged {
@@ -172,7 +833,15 @@ fn electricity(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, e: &
                 |_, v, med, spread| v > med * (1.0 + c.share_min_rise) && v > med + c.band_mads * spread,
             );
             if let Some((mask, med, spread)) = flagged {
-                tests.push(EnergyTest { mask, name: consumer_name(k).to_string(), share: true, num: part, den: total.clone(), med, spread });
+                tests.push(EnergyTest {
+                    mask,
+                    name: consumer_name(k).to_string(),
+                    share: true,
+                    num: part,
+                    den: total.clone(),
+                    med,
+                    spread,
+                });
             }
         }
     }
@@ -244,7 +913,7 @@ fn consumer_name(c: crate::inputs::Consumer) -> &'static str {
 }
 
 /// REC-4: methane emission (ventilation + drainage) per declared tonne.
-fn methane(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, leads: &mut Vec<Lead>) {
+fn methane(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, check: &Corroboration, leads: &mut Vec<Lead>) {
     if m.methane.is_empty() {
         return;
     }
@@ -288,10 +957,16 @@ fn methane(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, leads: &
     let Some(typical) = typical_window_sum(&emission, c).filter(|t| *t > 0.0) else { return };
     let typical_declared = typical_window_sum(declared, c).unwrap_or(0.0);
     let t = Test { num: &emission, den: declared };
-    let Some((mask, med, spread)) = flag_windows(c, g, &t, |w| per_tonne(w, typical_declared, c.window_days), |w, v, med, spread| {
-        let stays = w.num >= c.activity_floor * typical * (w.days as f64 / c.window_days as f64);
-        stays && v > med * (1.0 + c.methane_min_rise) && v > med + c.band_mads * spread
-    }) else {
+    let Some((mask, med, spread)) = flag_windows(
+        c,
+        g,
+        &t,
+        |w| per_tonne(w, typical_declared, c.window_days),
+        |w, v, med, spread| {
+            let stays = w.num >= c.activity_floor * typical * (w.days as f64 / c.window_days as f64);
+            stays && v > med * (1.0 + c.methane_min_rise) && v > med + c.band_mads * spread && !check.confirms(c, w.start, w.end)
+        },
+    ) else {
         return;
     };
     let source = if has_drainage { "ventilation emission + gas drainage" } else { "ventilation emission" };
@@ -349,7 +1024,11 @@ fn methane(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, leads: &
             day_start(first),
             Some(day_start(last + 1)),
             None,
-            format!("Methane emission per declared tonne {:.0} % over the mine's baseline {}: undeclared mining", 100.0 * rise, span(first, last)),
+            format!(
+                "Methane emission per declared tonne {:.0} % over the mine's baseline {}: undeclared mining",
+                100.0 * rise,
+                span(first, last)
+            ),
             evidence,
             score,
             &[taxonomy::HIDDEN_FACE, taxonomy::FAKE_REPORT],
@@ -358,5 +1037,332 @@ fn methane(m: &MineInputs, c: &ReconcileConfig, g: Grid, out: &Outputs, leads: &
         );
         l.finding.id = Finding::stable_id("REC-4", m.code(), "methane", day_start(first));
         leads.push(l);
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::inputs::{Consumer, DailyOutput, DailyVolume, Day, HourlyEnergy, HourlyMethane};
+    use minesafe_model::registry::{Face, MineInfo};
+    use minesafe_model::{MineCode, Timestamp};
+
+    /// Deterministic noise for the tests: a 64-bit LCG giving uniforms in [0, 1).
+    pub(crate) struct Lcg(pub u64);
+    impl Lcg {
+        pub(crate) fn u(&mut self) -> f64 {
+            self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+        /// `x` times a factor uniform in `[1 − r, 1 + r]`.
+        pub(crate) fn noisy(&mut self, x: f64, r: f64) -> f64 {
+            x * (1.0 - r + 2.0 * r * self.u())
+        }
+    }
+
+    pub(crate) fn day0() -> Day {
+        crate::inputs::day_of(Timestamp::parse_beijing("2025-01-01 00:00:00").expect("time"))
+    }
+
+    pub(crate) fn base_mine(days: usize) -> MineInputs {
+        let mut info = MineInfo::new(MineCode::parse("140000000002").expect("mine code"));
+        info.approved_capacity_tpa = Some(1_500_000.0);
+        info.faces = vec![
+            Face { id: "1201".into(), name: "1201综采工作面".into(), kind: "longwall".into(), ..Default::default() },
+            Face { id: "1203J".into(), name: "1203运输顺槽掘进".into(), kind: "heading".into(), ..Default::default() },
+        ];
+        MineInputs::new(info, day_start(day0()), day_start(day0() + days as Day))
+    }
+
+    /// What a scenario changes from an honest, noisy mine.
+    #[derive(Default, Clone)]
+    pub(crate) struct Scenario {
+        pub days: usize,
+        /// Days `[a, b)` where the mine declares this fraction of what it mines.
+        pub hide: Option<(usize, usize, f64)>,
+        /// Days `[a, b)` where output really falls to 40 % (a holiday): every source agrees.
+        pub holiday: Option<(usize, usize)>,
+        /// Days `[a, b)` "stopped": nothing declared or shipped, one face of two still
+        /// cutting and the coal hoisted (the Hebei pattern).
+        pub stopped: Option<(usize, usize)>,
+        /// Probability that a record is missing.
+        pub missing: f64,
+    }
+
+    fn within(d: usize, r: Option<(usize, usize)>) -> bool {
+        r.is_some_and(|(a, b)| d >= a && d < b)
+    }
+
+    /// A mine of about 3 000 t/day: output by every source, hourly electricity by
+    /// consumer (hoisting 9.7 % of the total), methane and gas drainage.
+    pub(crate) fn simulate(s: &Scenario, seed: u64) -> MineInputs {
+        let mut m = base_mine(s.days);
+        let mut r = Lcg(seed);
+        for d in 0..s.days {
+            let day = day0() + d as Day;
+            let weekday = (day + 4).rem_euclid(7); // 0 = Sunday
+            let mut mined = r.noisy(3000.0 * if weekday == 0 { 0.8 } else { 1.0 }, 0.1);
+            if within(d, s.holiday) {
+                mined *= 0.4;
+            }
+            let stopped = within(d, s.stopped);
+            let shipped = if stopped { 0.0 } else { mined };
+            let mut declared = if stopped { 0.0 } else { r.noisy(mined, 0.02) };
+            if let Some((a, b, f)) = s.hide {
+                if d >= a && d < b {
+                    declared *= f;
+                }
+            }
+            let rows = [
+                (OutputSource::Declared, declared),
+                (OutputSource::BeltScale, r.noisy(shipped, 0.03)),
+                (OutputSource::Weighbridge, r.noisy(shipped, 0.05)),
+                (OutputSource::Rail, r.noisy(0.6 * shipped, 0.1)),
+                (OutputSource::Road, r.noisy(0.4 * shipped, 0.1)),
+                (OutputSource::Sales, r.noisy(shipped, 0.15)),
+            ];
+            for (source, tonnes) in rows {
+                if r.u() >= s.missing {
+                    m.output.push(DailyOutput { day, source, tonnes });
+                }
+            }
+            // Per hour: faces ~7 500 kWh at full output, hoisting 1 000, haulage 625,
+            // ventilation 900, drainage 300.
+            let scale = mined / 3000.0;
+            let (face, hoist, haul) = if stopped { (0.6, 1.0, 1.0) } else { (scale, scale, scale) };
+            for h in 0..24 {
+                if r.u() < s.missing {
+                    continue;
+                }
+                let hour = day_start(day).plus_secs(3600 * h);
+                let parts = [
+                    (Consumer::Face, r.noisy(7500.0 * face, 0.08)),
+                    (Consumer::Hoisting, r.noisy(1000.0 * hoist, 0.08)),
+                    (Consumer::Haulage, r.noisy(625.0 * haul, 0.08)),
+                    (Consumer::Ventilation, r.noisy(900.0, 0.03)),
+                    (Consumer::Drainage, r.noisy(300.0, 0.1)),
+                ];
+                let total: f64 = parts.iter().map(|p| p.1).sum();
+                for (consumer, kwh) in parts {
+                    m.energy.push(HourlyEnergy { hour, consumer, feeder: format!("{consumer:?}"), kwh });
+                }
+                m.energy.push(HourlyEnergy { hour, consumer: Consumer::Total, feeder: "intake".into(), kwh: total });
+                // Methane: 8 m³/min from the walls and goaf, 4 more at full cutting.
+                let cutting = if stopped { 0.6 } else { scale };
+                m.methane.push(HourlyMethane { hour, m3_per_min: r.noisy(8.0 + 4.0 * cutting, 0.05) });
+            }
+            if r.u() >= s.missing {
+                m.volumes.push(DailyVolume { day, kind: VolumeKind::GasDrainage, m3: r.noisy(5000.0, 0.1) });
+            }
+        }
+        m
+    }
+
+    fn leads_of<'a>(leads: &'a [Lead], rule: &str) -> Vec<&'a Lead> {
+        leads.iter().filter(|l| l.finding.rule == rule).collect()
+    }
+
+    fn day_index(l: &Lead) -> (i64, i64) {
+        let a = crate::inputs::day_of(l.finding.start) - day0();
+        let b = l.finding.end.map(|e| crate::inputs::day_of(e) - day0()).unwrap_or(-1);
+        (a as i64, b as i64)
+    }
+
+    #[test]
+    fn declared_output_below_haulage_is_a_lead() {
+        // Days 100–120 the mine declares 60 % of what it mines and ships.
+        let m = simulate(&Scenario { days: 181, hide: Some((100, 121, 0.6)), ..Default::default() }, 7);
+        let leads = detect(&m, &Config::default());
+        let rec2 = leads_of(&leads, "REC-2");
+        assert_eq!(rec2.len(), 1, "{:#?}", rec2.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        let l = rec2[0];
+        let (a, b) = day_index(l);
+        assert!((93..=101).contains(&a) && (120..=128).contains(&b), "stretch {a}–{b}");
+        assert!(l.finding.has_tag(taxonomy::FAKE_REPORT));
+        assert!(l.finding.has_tag("hook:CM-1.1"), "{:?}", l.finding.tags);
+        // Every independent source agrees: belt scale, weighbridge, haulage, sales.
+        assert_eq!(l.finding.evidence.len(), 4, "{:#?}", l.finding.evidence);
+        let text = l.finding.evidence.iter().filter_map(|e| e.detail.clone()).collect::<Vec<_>>().join("\n");
+        assert!(text.contains("weighbridge") && text.contains("rail and road haulage") && text.contains("not declared"), "{text}");
+        assert!(l.pull.iter().any(|p| p.starts_with("weighbridge tickets 2025-04")), "{:?}", l.pull);
+        assert!(l.walk.iter().any(|w| w.contains("1201")));
+        assert!(l.score >= 80.0, "{}", l.score);
+        // A smaller gap (declaring 90 %) stays inside the minimum relative gap.
+        let m = simulate(&Scenario { days: 181, hide: Some((100, 121, 0.9)), ..Default::default() }, 7);
+        assert!(leads_of(&detect(&m, &Config::default()), "REC-2").is_empty());
+    }
+
+    #[test]
+    fn declared_output_with_no_haulage_is_a_lead() {
+        let mut m = simulate(&Scenario { days: 120, ..Default::default() }, 3);
+        let (a, b) = (day0() + 60, day0() + 70);
+        for r in m.output.iter_mut() {
+            if r.day >= a && r.day < b && r.source != OutputSource::Declared {
+                r.tonnes = 0.0;
+            }
+        }
+        let leads = detect(&m, &Config::default());
+        let l = leads
+            .iter()
+            .find(|l| l.finding.rule == "REC-2" && l.finding.title.contains("no haulage"))
+            .unwrap_or_else(|| panic!("{:#?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>()));
+        assert_eq!(day_index(l), (60, 70));
+        // Missing records (no zeros written) are not "no haulage".
+        let mut m = simulate(&Scenario { days: 120, ..Default::default() }, 3);
+        m.output.retain(|r| !(r.day >= a && r.day < b && r.source != OutputSource::Declared));
+        assert!(detect(&m, &Config::default()).is_empty());
+    }
+
+    #[test]
+    fn electricity_per_tonne_off_baseline_is_a_lead() {
+        let m = simulate(&Scenario { days: 181, hide: Some((100, 121, 0.6)), ..Default::default() }, 11);
+        let leads = detect(&m, &Config::default());
+        let rec3 = leads_of(&leads, "REC-3");
+        assert_eq!(rec3.len(), 1, "{:#?}", rec3.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        let l = rec3[0];
+        let (a, b) = day_index(l);
+        assert!((93..=101).contains(&a) && (120..=128).contains(&b), "stretch {a}–{b}");
+        let text = l.finding.evidence[0].detail.clone().unwrap_or_default();
+        assert!(text.contains("face + hoisting") || text.contains("hoisting + haulage + face"), "{text}");
+        assert!(text.contains("kWh/t") && text.contains("baseline"), "{text}");
+        assert!(l.finding.has_tag(taxonomy::FAKE_REPORT) && l.finding.has_tag(taxonomy::HIDDEN_FACE));
+        assert!(l.pull.iter().any(|p| p.contains("hoist operating log")));
+
+        // The Hebei pattern: "stopped" days 120–150, nothing declared or shipped, one
+        // face still cutting and every tonne hoisted: the hoisting share of the
+        // electricity rises from 9.7 % to about 13.6 %.
+        let m = simulate(&Scenario { days: 181, stopped: Some((120, 150)), ..Default::default() }, 5);
+        let leads = detect(&m, &Config::default());
+        let rec3 = leads_of(&leads, "REC-3");
+        assert_eq!(rec3.len(), 1, "{:#?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        let l = rec3[0];
+        let (a, b) = day_index(l);
+        assert!((114..=121).contains(&a) && (149..=156).contains(&b), "stretch {a}–{b}");
+        let share = l.finding.evidence.iter().filter_map(|e| e.detail.clone()).find(|d| d.contains("hoisting share")).unwrap_or_default();
+        assert!(share.contains("baseline share 9.7 %"), "{share}");
+        assert!(share.contains("share of the mine's electricity 13.") || share.contains("share of the mine's electricity 12."), "{share}");
+    }
+
+    #[test]
+    fn methane_per_tonne_off_baseline_is_a_lead() {
+        let m = simulate(&Scenario { days: 181, hide: Some((100, 121, 0.6)), ..Default::default() }, 13);
+        let leads = detect(&m, &Config::default());
+        let rec4 = leads_of(&leads, "REC-4");
+        assert_eq!(rec4.len(), 1, "{:#?}", rec4.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        let l = rec4[0];
+        let (a, b) = day_index(l);
+        assert!((93..=101).contains(&a) && (120..=128).contains(&b), "stretch {a}–{b}");
+        let text = l.finding.evidence.iter().filter_map(|e| e.detail.clone()).collect::<Vec<_>>().join("\n");
+        assert!(
+            text.contains("ventilation emission + gas drainage") && text.contains("m³/t") && text.contains("emission stayed"),
+            "{text}"
+        );
+        assert!(l.finding.has_tag("hook:CM-15.5"));
+        // Without the hidden output, nothing.
+        let m = simulate(&Scenario { days: 181, ..Default::default() }, 13);
+        assert!(leads_of(&detect(&m, &Config::default()), "REC-4").is_empty());
+    }
+
+    #[test]
+    fn clean_noisy_mine_gives_no_lead() {
+        for seed in 1..=6 {
+            // A real holiday (every source agrees) and 3 % of records missing.
+            let m = simulate(&Scenario { days: 365, holiday: Some((35, 42)), missing: 0.03, ..Default::default() }, seed);
+            let leads = detect(&m, &Config::default());
+            assert!(
+                leads.is_empty(),
+                "seed {seed}: {:#?}",
+                leads.iter().map(|l| (&l.finding.title, &l.finding.evidence)).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn bad_or_missing_data_gives_no_panic_and_no_false_lead() {
+        // Nothing at all; too short a history; zero output everywhere; garbage values.
+        let empty = base_mine(100);
+        assert!(detect(&empty, &Config::default()).is_empty());
+        let short = simulate(&Scenario { days: 20, hide: Some((10, 20, 0.5)), ..Default::default() }, 1);
+        assert!(detect(&short, &Config::default()).is_empty());
+        let mut zero = simulate(&Scenario { days: 90, ..Default::default() }, 2);
+        zero.output.iter_mut().for_each(|r| r.tonnes = 0.0);
+        zero.energy.clear();
+        zero.methane.clear();
+        assert!(detect(&zero, &Config::default()).is_empty());
+        let mut junk = simulate(&Scenario { days: 90, missing: 0.3, ..Default::default() }, 4);
+        for (i, r) in junk.output.iter_mut().enumerate() {
+            if i % 17 == 0 {
+                r.tonnes = f64::NAN;
+            } else if i % 19 == 0 {
+                r.tonnes = -5.0;
+            }
+        }
+        junk.energy.iter_mut().step_by(13).for_each(|e| e.kwh = f64::INFINITY);
+        junk.methane.iter_mut().step_by(7).for_each(|e| e.m3_per_min = -1.0);
+        let leads = detect(&junk, &Config::default());
+        assert!(leads.is_empty(), "{:#?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        let mut inverted = base_mine(10);
+        std::mem::swap(&mut inverted.from, &mut inverted.to);
+        assert!(detect(&inverted, &Config::default()).is_empty());
+        let mut cfg = Config::default();
+        cfg.reconcile.window_days = 0;
+        assert!(detect(&simulate(&Scenario { days: 60, ..Default::default() }, 1), &cfg).is_empty());
+    }
+
+    /// `cargo test --release -p minesafe-crosscheck -- --ignored year_of_one_mine --nocapture`:
+    /// the four detectors of capacity, reconcile, stops and periodic over a year of one
+    /// mine with hourly electricity (6 meters), methane and 30 positioning areas.
+    #[test]
+    #[ignore]
+    fn year_of_one_mine_is_fast() {
+        use crate::inputs::AreaHour;
+        let mut m = simulate(&Scenario { days: 365, ..Default::default() }, 21);
+        m.info.faces[0].areas = vec!["A0".into(), "A1".into()];
+        let mut r = Lcg(5);
+        for d in 0..365 {
+            for h in 0..24 {
+                let hour = day_start(day0() + d).plus_secs(3600 * h);
+                for a in 0..30 {
+                    m.area_hours.push(AreaHour { hour, area: format!("A{a}"), people_max: 8, person_hours: r.noisy(6.0, 0.2) as f32 });
+                }
+            }
+        }
+        m.sort();
+        let cfg = Config::default();
+        let t = std::time::Instant::now();
+        let mut n = 0;
+        for _ in 0..10 {
+            n += crate::capacity::detect(&m, &cfg).len()
+                + detect(&m, &cfg).len()
+                + crate::stops::detect(&m, &cfg).len()
+                + crate::periodic::detect(&m, &cfg).len();
+        }
+        let per_mine = t.elapsed().as_secs_f64() / 10.0;
+        println!(
+            "one mine-year ({} energy, {} area-hour records): {:.1} ms; 500 mines ≈ {:.1} s on one core",
+            m.energy.len(),
+            m.area_hours.len(),
+            per_mine * 1e3,
+            per_mine * 500.0
+        );
+        assert_eq!(n, 0, "a clean mine");
+        assert!(per_mine * 500.0 < 30.0);
+    }
+
+    #[test]
+    fn robust_helpers() {
+        assert_eq!(series::median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(series::median(&mut [4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(series::median(&mut []), None);
+        let (m, s) = series::median_spread(&[1.0, 1.0, 2.0, 2.0, 100.0]).expect("values");
+        assert_eq!(m, 2.0);
+        assert!((s - 1.4826).abs() < 1e-9);
+        assert_eq!(series::stretches(&[true, false, false, true, false, false, false, true], 2), vec![(0, 4), (7, 8)]);
+        assert_eq!(series::fmt_num(1_234_567.4), "1 234 567");
+        assert_eq!(series::fmt_num(-999.0), "-999");
+        let w = series::rolling(&[1.0, f64::NAN, 1.0, 1.0], &[2.0, 2.0, 2.0, 2.0], 2, 1);
+        assert_eq!(w.len(), 3);
+        assert_eq!((w[0].num, w[0].den, w[0].days), (1.0, 2.0, 1));
+        assert_eq!((w[2].num, w[2].den, w[2].days), (2.0, 4.0, 2));
     }
 }

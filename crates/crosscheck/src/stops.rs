@@ -1,19 +1,601 @@
 //! Production signs during a declared stop (REC-5): output, hoisting power,
 //! explosives, face crews while the registry says maintenance stop, stopped by
-//! order or closed.
+//! order, closing or closed.
+//!
+//! A day counts as a stop day when the registry's status is a stop for the whole
+//! day. Each sign is independent of the others, and a lead's score rises with how
+//! many agree:
+//! - output: the larger of declared and belt scale above a floor (shipping —
+//!   weighbridge, haulage, sales — can come from the stockpile and is no sign);
+//! - hoisting: the day's hoisting electricity far above the stop days' own level and
+//!   a good share of a producing day's, or hours of hoisting at production level
+//!   (the Hebei case: night peaks while "stopped for maintenance");
+//! - explosives issued;
+//! - face crews on production or cutting shifts.
+//!
+//! Construction is not a stop: development headings legitimately cut coal.
+
+use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::inputs::MineInputs;
-use crate::lead::Lead;
+use minesafe_model::registry::MineStatus;
+use minesafe_model::{Evidence, Finding, Timestamp};
+
+use crate::inputs::{day_start, Consumer, CrewActivity, MineInputs, OutputSource};
+use crate::lead::{lead, taxonomy, Lead};
+use crate::reconcile::series::{self, fmt_num, span, Grid, Outputs};
 use crate::Config;
 
 /// Thresholds of this module (documented defaults; all configurable).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct StopsConfig {}
+pub struct StopsConfig {
+    /// Output on a stop day below this is weighing noise, tonnes (50).
+    pub output_min_t: f64,
+    /// …and below this share of a producing day's median output (0.05).
+    pub output_fraction: f64,
+    /// A stop day's hoisting kWh above this multiple of the stop days' median (2.0)…
+    pub hoist_stop_factor: f64,
+    /// …and above this share of a producing day's median hoisting kWh (0.3) is a
+    /// sign. Without producing days in the period only the first test applies.
+    pub hoist_producing_fraction: f64,
+    /// An hour whose hoisting kWh exceeds this multiple of the stop hours' median
+    /// (3.0) and half a producing hour's median is a hoisting peak.
+    pub peak_factor: f64,
+    /// Peak hours in a day that make a hoisting sign (2): one hour can be a
+    /// man-riding run or an inspection trip of the skip.
+    pub min_peak_hours: u32,
+    /// Night hours, Beijing, `[start, end)` across midnight (22, 6): peaks then are
+    /// named in the evidence.
+    pub night_start: u32,
+    pub night_end: u32,
+    /// People at a face on a production or cutting shift that make a crew sign (5).
+    pub crew_min_people: u32,
+    /// Sign days this far apart are one stretch (2).
+    pub max_gap_days: usize,
+    /// A stretch carried by one kind of sign alone, hoisting or crews, must last
+    /// this many days (3); output or explosives alone suffice.
+    pub min_single_sign_days: usize,
+}
+
+impl Default for StopsConfig {
+    fn default() -> Self {
+        StopsConfig {
+            output_min_t: 50.0,
+            output_fraction: 0.05,
+            hoist_stop_factor: 2.0,
+            hoist_producing_fraction: 0.3,
+            peak_factor: 3.0,
+            min_peak_hours: 2,
+            night_start: 22,
+            night_end: 6,
+            crew_min_people: 5,
+            max_gap_days: 2,
+            min_single_sign_days: 3,
+        }
+    }
+}
+
+fn is_stop(s: MineStatus) -> bool {
+    matches!(s, MineStatus::MaintenanceStop | MineStatus::StoppedByOrder | MineStatus::Closing | MineStatus::Closed)
+}
+
+fn status_name(s: MineStatus) -> &'static str {
+    match s {
+        MineStatus::Producing => "producing",
+        MineStatus::Construction => "construction",
+        MineStatus::MaintenanceStop => "maintenance stop (停产检修)",
+        MineStatus::StoppedByOrder => "stopped by order (责令停产整顿)",
+        MineStatus::Closing => "closing (关闭中)",
+        MineStatus::Closed => "closed (已关闭)",
+    }
+}
+
+/// Whether an hour of the day is at night (`[start, end)` across midnight when start > end).
+pub(crate) fn is_night(hour: u32, start: u32, end: u32) -> bool {
+    if start <= end {
+        hour >= start && hour < end
+    } else {
+        hour >= start || hour < end
+    }
+}
+
+/// Hourly hoisting kWh, one entry per hour (feeders of one hour added up).
+fn hoisting_hours(m: &MineInputs, g: Grid) -> Vec<(usize, Timestamp, f64)> {
+    let mut out: Vec<(usize, Timestamp, f64)> = Vec::new();
+    for r in &m.energy {
+        if r.consumer != Consumer::Hoisting || !series::valid(r.kwh) {
+            continue;
+        }
+        let Some(i) = g.idx_of(r.hour) else { continue };
+        match out.last_mut() {
+            Some(last) if last.1 == r.hour => last.2 += r.kwh,
+            _ => out.push((i, r.hour, r.kwh)),
+        }
+    }
+    out
+}
+
+struct Signs {
+    output: Vec<f64>,
+    declared: Vec<f64>,
+    hoist_kwh: Vec<f64>,
+    hoist: Vec<bool>,
+    peaks: Vec<Vec<Timestamp>>,
+    explosives: Vec<(f64, u32, Vec<String>)>,
+    crews: Vec<(u32, String)>,
+}
 
 /// The leads of this module for one mine.
-pub fn detect(_m: &MineInputs, _cfg: &Config) -> Vec<Lead> {
-    Vec::new()
+pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
+    let c = &cfg.stops;
+    let Some(g) = Grid::of(m) else { return Vec::new() };
+    if !m.info.status_history.iter().any(|p| is_stop(p.status)) {
+        return Vec::new();
+    }
+    // Status of each day: a stop only if it holds from 00:00 to 23:59:59.
+    let status: Vec<Option<MineStatus>> = (0..g.n)
+        .map(|i| {
+            let d = g.day(i);
+            let a = m.info.status_at(day_start(d));
+            let b = m.info.status_at(day_start(d + 1).plus_secs(-1));
+            (a == b).then_some(a).flatten()
+        })
+        .collect();
+    let stop: Vec<bool> = status.iter().map(|s| s.is_some_and(is_stop)).collect();
+    if !stop.iter().any(|s| *s) {
+        return Vec::new();
+    }
+    let producing: Vec<bool> = status.iter().map(|s| matches!(s, Some(MineStatus::Producing) | None)).collect();
+    let out = Outputs::of(m, g);
+
+    let mut s = Signs {
+        output: (0..g.n).map(|i| out.mined(i)).collect(),
+        declared: out.by[series::source_index(OutputSource::Declared)].clone(),
+        hoist_kwh: vec![0.0; g.n],
+        hoist: vec![false; g.n],
+        peaks: vec![Vec::new(); g.n],
+        explosives: vec![(0.0, 0, Vec::new()); g.n],
+        crews: vec![(0, String::new()); g.n],
+    };
+
+    // Output: against a producing day's median.
+    let mut producing_output: Vec<f64> = (0..g.n).filter(|i| producing[*i] && s.output[*i] > 0.0).map(|i| s.output[i]).collect();
+    let output_floor = c.output_min_t.max(c.output_fraction * series::median(&mut producing_output).unwrap_or(0.0));
+
+    // Hoisting: days and hours against the stop days' own level and a producing day's.
+    let hours = hoisting_hours(m, g);
+    let mut hoist_hours_seen = vec![0u32; g.n];
+    for &(i, _, kwh) in &hours {
+        s.hoist_kwh[i] += kwh;
+        hoist_hours_seen[i] += 1;
+    }
+    let day_median = |want: &[bool]| {
+        let mut v: Vec<f64> = (0..g.n).filter(|i| want[*i] && hoist_hours_seen[*i] > 0).map(|i| s.hoist_kwh[i]).collect();
+        series::median(&mut v)
+    };
+    let hour_median = |want: &[bool]| {
+        let mut v: Vec<f64> = hours.iter().filter(|h| want[h.0]).map(|h| h.2).collect();
+        series::median(&mut v)
+    };
+    let (stop_day, prod_day) = (day_median(&stop), day_median(&producing));
+    let (stop_hour, prod_hour) = (hour_median(&stop), hour_median(&producing));
+    if let Some(stop_day) = stop_day {
+        let day_threshold = (c.hoist_stop_factor * stop_day).max(prod_day.map_or(0.0, |p| c.hoist_producing_fraction * p));
+        let hour_threshold = (c.peak_factor * stop_hour.unwrap_or(0.0)).max(prod_hour.map_or(0.0, |p| 0.5 * p));
+        // A night belongs to the day it starts on: 02:00 counts with the evening before.
+        let shift = -3600 * c.night_end.min(23) as i64;
+        for &(_, t, kwh) in &hours {
+            let Some(i) = g.idx_of(t.plus_secs(shift)) else { continue };
+            if stop[i] && kwh > hour_threshold && kwh > 0.0 {
+                s.peaks[i].push(t);
+            }
+        }
+        for i in 0..g.n {
+            let by_day = hoist_hours_seen[i] > 0 && s.hoist_kwh[i] > day_threshold && day_threshold > 0.0;
+            s.hoist[i] = stop[i] && (by_day || s.peaks[i].len() as u32 >= c.min_peak_hours.max(1));
+        }
+    }
+
+    // Explosives.
+    for r in &m.explosives {
+        let Some(i) = g.idx(r.day) else { continue };
+        let kg = if series::valid(r.explosive_kg) { r.explosive_kg } else { 0.0 };
+        if kg > 0.0 || r.detonators > 0 {
+            let e = &mut s.explosives[i];
+            e.0 += kg;
+            e.1 = e.1.saturating_add(r.detonators);
+            if !e.2.contains(&r.place) {
+                e.2.push(r.place.clone());
+            }
+        }
+    }
+
+    // Face crews on production or cutting shifts.
+    let face_sites: HashSet<&str> =
+        m.info.faces.iter().flat_map(|f| std::iter::once(f.id.as_str()).chain(f.areas.iter().map(String::as_str))).collect();
+    for r in &m.crews {
+        let Some(i) = g.idx(r.day) else { continue };
+        let working = matches!(r.activity, CrewActivity::Production | CrewActivity::CuttingAndSupport);
+        if working && r.people_max >= c.crew_min_people && face_sites.contains(r.site.as_str()) && r.people_max > s.crews[i].0 {
+            s.crews[i] = (r.people_max, r.site.clone());
+        }
+    }
+
+    let kinds_of = |i: usize| -> [bool; 4] {
+        if !stop[i] {
+            return [false; 4];
+        }
+        [s.output[i] > output_floor, s.hoist[i], s.explosives[i].0 > 0.0 || s.explosives[i].1 > 0, s.crews[i].0 > 0]
+    };
+    let mask: Vec<bool> = (0..g.n).map(|i| kinds_of(i).iter().any(|k| *k)).collect();
+    let mut leads = Vec::new();
+    for (a, b) in series::stretches(&mask, c.max_gap_days) {
+        let mut days_by_kind = [0usize; 4];
+        for i in a..b {
+            for (k, on) in kinds_of(i).iter().enumerate() {
+                days_by_kind[k] += *on as usize;
+            }
+        }
+        let kinds = days_by_kind.iter().filter(|d| **d > 0).count();
+        let direct = days_by_kind[0] > 0 || days_by_kind[2] > 0;
+        let sign_days = mask[a..b].iter().filter(|x| **x).count();
+        if kinds < 2 && !direct && sign_days < c.min_single_sign_days {
+            continue;
+        }
+        let ctx = Ctx { m, c, g, s: &s, stop: &stop, a, b, stop_day, prod_day, output_floor };
+        leads.push(ctx.lead(status[a].unwrap_or(MineStatus::MaintenanceStop), days_by_kind, sign_days));
+    }
+    leads
+}
+
+struct Ctx<'a> {
+    m: &'a MineInputs,
+    c: &'a StopsConfig,
+    g: Grid,
+    s: &'a Signs,
+    stop: &'a [bool],
+    a: usize,
+    b: usize,
+    stop_day: Option<f64>,
+    prod_day: Option<f64>,
+    output_floor: f64,
+}
+
+impl Ctx<'_> {
+    fn lead(&self, status: MineStatus, days_by_kind: [usize; 4], sign_days: usize) -> Lead {
+        let (m, g, s, a, b) = (self.m, self.g, self.s, self.a, self.b);
+        let (first, last) = (g.day(a), g.day(b - 1));
+        let when = span(first, last);
+        let stop_days = self.stop[a..b].iter().filter(|x| **x).count();
+        let mut evidence = vec![Evidence {
+            file: "registry".into(),
+            time: Some(day_start(first)),
+            detail: Some(format!("the registry records the mine as {} over {when}", status_name(status))),
+            ..Default::default()
+        }];
+        let mut named = Vec::new();
+        let mut pull = Vec::new();
+        let mut walk = Vec::new();
+        // Output.
+        if days_by_kind[0] > 0 {
+            let days: Vec<usize> = (a..b).filter(|i| self.stop[*i] && s.output[*i] > self.output_floor).collect();
+            let total: f64 = days.iter().map(|i| s.output[*i]).sum();
+            let declared: f64 = days.iter().map(|i| s.declared[*i]).filter(|v| !v.is_nan()).sum();
+            let (peak_i, peak) = days.iter().map(|i| (*i, s.output[*i])).fold((a, 0.0), |acc, x| if x.1 > acc.1 { x } else { acc });
+            named.push("output");
+            evidence.push(Evidence {
+                file: "output".into(),
+                time: Some(day_start(g.day(peak_i))),
+                value: Some(total),
+                detail: Some(format!(
+                    "output on {} of {stop_days} stop days: {} t mined by the declared report and the belt scale ({} t declared); largest {} t on {}",
+                    days.len(),
+                    fmt_num(total),
+                    fmt_num(declared),
+                    fmt_num(peak),
+                    series::date(g.day(peak_i))
+                )),
+                ..Default::default()
+            });
+            pull.push(format!("belt-scale accumulator readings, production dispatch reports and coal bunker levels {when}"));
+            walk.push("coal bunker and main belt (fresh coal, wet belt)".to_string());
+        }
+        // Hoisting.
+        if days_by_kind[1] > 0 {
+            let days: Vec<usize> = (a..b).filter(|i| s.hoist[*i]).collect();
+            let mean = days.iter().map(|i| s.hoist_kwh[*i]).sum::<f64>() / days.len().max(1) as f64;
+            let nights = self.night_peaks(&(a..b).collect::<Vec<_>>());
+            named.push("hoisting power");
+            let mut detail = format!(
+                "hoisting electricity at production level on {} of {stop_days} stop days: {} kWh/day on average, against {} kWh/day on the other stop days{}",
+                days.len(),
+                fmt_num(mean),
+                self.stop_day.map_or("—".to_string(), fmt_num),
+                self.prod_day.map_or(String::new(), |p| format!(" and {} kWh/day on producing days", fmt_num(p)))
+            );
+            if !nights.is_empty() {
+                detail.push_str(&format!("; night peaks {}", nights.join(", ")));
+            }
+            evidence.push(Evidence {
+                file: "energy".into(),
+                time: days.first().map(|i| day_start(g.day(*i))),
+                value: Some(mean),
+                detail: Some(detail),
+                ..Default::default()
+            });
+            let dates: Vec<String> = days.iter().take(10).map(|i| series::date(g.day(*i))).collect();
+            pull.push(format!(
+                "main-shaft hoist operating log and feeder meter readings for the {} of {}{}",
+                if nights.is_empty() { "days" } else { "nights" },
+                dates.join(", "),
+                if days.len() > 10 { " …" } else { "" }
+            ));
+            walk.push("main shaft hoist room (operating record, skip counter, rope wear)".to_string());
+        }
+        // Explosives.
+        if days_by_kind[2] > 0 {
+            let days: Vec<usize> = (a..b).filter(|i| self.stop[*i] && (s.explosives[*i].0 > 0.0 || s.explosives[*i].1 > 0)).collect();
+            let kg: f64 = days.iter().map(|i| s.explosives[*i].0).sum();
+            let det: u32 = days.iter().map(|i| s.explosives[*i].1).sum();
+            let mut places: Vec<&str> = days.iter().flat_map(|i| s.explosives[*i].2.iter().map(String::as_str)).collect();
+            places.sort_unstable();
+            places.dedup();
+            named.push("explosives");
+            evidence.push(Evidence {
+                file: "explosives".into(),
+                time: days.first().map(|i| day_start(g.day(*i))),
+                value: Some(kg),
+                detail: Some(format!(
+                    "explosives issued on {} stop days: {kg:.0} kg and {det} detonators, to {}",
+                    days.len(),
+                    places.join(", ")
+                )),
+                ..Default::default()
+            });
+            pull.push(format!("explosives magazine issue and return ledger (火工品领退记录) {when}"));
+            walk.push("explosives magazine".to_string());
+            walk.extend(places.iter().map(|p| format!("blasting place {p}")));
+        }
+        // Crews.
+        if days_by_kind[3] > 0 {
+            let days: Vec<usize> = (a..b).filter(|i| self.stop[*i] && s.crews[*i].0 > 0).collect();
+            let (most, site) =
+                days.iter().map(|i| &s.crews[*i]).fold((0, ""), |acc, x| if x.0 > acc.0 { (x.0, x.1.as_str()) } else { acc });
+            let mut sites: Vec<&str> = days.iter().map(|i| s.crews[*i].1.as_str()).collect();
+            sites.sort_unstable();
+            sites.dedup();
+            named.push("face crews");
+            evidence.push(Evidence {
+                file: "positioning".into(),
+                time: days.first().map(|i| day_start(g.day(*i))),
+                area: Some(site.to_string()),
+                value: Some(most as f64),
+                detail: Some(format!(
+                    "crews on production or cutting shifts at the faces on {} stop days, up to {most} people at {site}",
+                    days.len()
+                )),
+                ..Default::default()
+            });
+            pull.push(format!("lamp-room attendance, positioning records and shift work tickets (派班单) {when}"));
+            walk.extend(sites.iter().map(|s| format!("face {s} (fresh cutting, advanced supports)")));
+        }
+        if walk.iter().all(|w| !w.starts_with("face") && !w.starts_with("blasting")) {
+            walk.extend(crate::reconcile::face_walk(m));
+        }
+        let kinds = named.len();
+        let direct = days_by_kind[0] > 0 || days_by_kind[2] > 0;
+        let score = 30.0 + 20.0 * (kinds as f64 - 1.0) + (2.0 * sign_days as f64).min(20.0) + if direct { 10.0 } else { 0.0 };
+        let title = format!("Production signs during a declared {} {when}: {}", status_name(status), named.join(", "));
+        let mut tags = vec![taxonomy::UNAPPROVED_RESTART];
+        if status == MineStatus::StoppedByOrder {
+            tags.push(taxonomy::DEFYING_ORDERS);
+        }
+        let mut l = lead("REC-5", m.code(), day_start(first), Some(day_start(last + 1)), None, title, evidence, score, &tags, pull, walk);
+        l.finding.id = Finding::stable_id("REC-5", m.code(), "stop", day_start(first));
+        l
+    }
+
+    /// Night-time runs of peak hours, `2026-03-02 23:00–03:00 (4 h)`, up to eight.
+    fn night_peaks(&self, days: &[usize]) -> Vec<String> {
+        let c = self.c;
+        let night = days
+            .iter()
+            .flat_map(|i| self.s.peaks[*i].iter().copied())
+            .filter(|t| is_night(series::hour_of_day(*t), c.night_start, c.night_end));
+        let mut runs: Vec<(Timestamp, Timestamp)> = Vec::new();
+        for t in night {
+            match runs.last_mut() {
+                Some(r) if t.secs_since(r.1) == 3600 => r.1 = t,
+                _ => runs.push((t, t)),
+            }
+        }
+        let mut out: Vec<String> = runs
+            .iter()
+            .take(8)
+            .map(|(a, z)| {
+                let end = z.plus_secs(3600).beijing();
+                format!("{} {:02}:00–{:02}:00 ({} h)", a.beijing_date(), a.beijing().hour, end.hour, z.secs_since(*a) / 3600 + 1)
+            })
+            .collect();
+        if runs.len() > 8 {
+            out.push(format!("… {} nights in all", runs.len()));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::{DailyOutput, Day, ExplosivesIssue, HourlyEnergy, ShiftCrew};
+    use crate::reconcile::tests::{base_mine, day0, Lcg};
+    use minesafe_model::registry::StatusPeriod;
+
+    /// 120 days: producing, then a declared stop `[60, 90)` of `status`, then producing.
+    /// Honest stop: hoist idle at 50 kWh/h with one man-riding hour at 08:00,
+    /// maintenance crews at the face, coal shipped from the stockpile.
+    fn mine(status: MineStatus, seed: u64) -> MineInputs {
+        let mut m = base_mine(120);
+        let mut r = Lcg(seed);
+        let at = |d: usize| day_start(day0() + d as Day);
+        m.info.status_history = vec![
+            StatusPeriod { status: MineStatus::Producing, from: at(0).plus_secs(-86_400 * 400), to: Some(at(60)) },
+            StatusPeriod { status, from: at(60), to: Some(at(90)) },
+            StatusPeriod { status: MineStatus::Producing, from: at(90), to: None },
+        ];
+        for d in 0..120 {
+            let day = day0() + d as Day;
+            let stopped = (60..90).contains(&d);
+            let t = if stopped { 0.0 } else { r.noisy(3000.0, 0.1) };
+            m.output.push(DailyOutput { day, source: OutputSource::Declared, tonnes: t });
+            m.output.push(DailyOutput { day, source: OutputSource::BeltScale, tonnes: r.noisy(t, 0.03) });
+            m.output.push(DailyOutput { day, source: OutputSource::Weighbridge, tonnes: r.noisy(2500.0, 0.2) });
+            for h in 0..24 {
+                let kwh = if !stopped {
+                    r.noisy(1000.0, 0.1)
+                } else if h == 8 {
+                    r.noisy(300.0, 0.1)
+                } else {
+                    r.noisy(50.0, 0.2)
+                };
+                m.energy.push(HourlyEnergy {
+                    hour: at(d).plus_secs(3600 * h),
+                    consumer: Consumer::Hoisting,
+                    feeder: "主井提升".into(),
+                    kwh,
+                });
+            }
+            if !stopped {
+                m.explosives.push(ExplosivesIssue { day, place: "1203J".into(), explosive_kg: 48.0, detonators: 60 });
+            }
+            let (activity, people) = if stopped { (CrewActivity::Maintenance, 10) } else { (CrewActivity::Production, 14) };
+            m.crews.push(ShiftCrew {
+                day,
+                shift: "早班".into(),
+                site: "1201".into(),
+                people_max: people,
+                at: at(d).plus_secs(3600 * 10),
+                activity,
+                approved_extra: 0,
+            });
+        }
+        m.sort();
+        m
+    }
+
+    fn rec5(m: &MineInputs) -> Vec<Lead> {
+        detect(m, &Config::default())
+    }
+
+    #[test]
+    fn production_signs_during_a_declared_stop() {
+        // "Maintenance stop": the main hoist runs 23:00–03:00 every other night from
+        // day 70 to 84, explosives go to the heading twice, a production crew at 1201.
+        let mut m = mine(MineStatus::MaintenanceStop, 1);
+        for e in m.energy.iter_mut() {
+            let d = crate::inputs::day_of(e.hour) - day0();
+            let h = series::hour_of_day(e.hour);
+            let night = (h >= 23 && d % 2 == 0) || (h < 3 && d % 2 == 1);
+            if (70..85).contains(&d) && night {
+                e.kwh = 950.0;
+            }
+        }
+        for d in [72, 76] {
+            m.explosives.push(ExplosivesIssue { day: day0() + d, place: "1203J".into(), explosive_kg: 36.0, detonators: 40 });
+        }
+        for d in [71, 73, 75, 77] {
+            m.crews.push(ShiftCrew {
+                day: day0() + d,
+                shift: "夜班".into(),
+                site: "1201".into(),
+                people_max: 12,
+                at: day_start(day0() + d).plus_secs(3600),
+                activity: CrewActivity::Production,
+                approved_extra: 0,
+            });
+        }
+        m.sort();
+        let leads = rec5(&m);
+        assert_eq!(leads.len(), 1, "{:#?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        let l = &leads[0];
+        assert_eq!(l.finding.rule, "REC-5");
+        let first = crate::inputs::day_of(l.finding.start) - day0();
+        assert!((70..=71).contains(&first), "starts on day {first}");
+        assert!(
+            l.finding.title.contains("maintenance stop") && l.finding.title.contains("hoisting power, explosives, face crews"),
+            "{}",
+            l.finding.title
+        );
+        assert!(l.finding.has_tag(taxonomy::UNAPPROVED_RESTART) && !l.finding.has_tag(taxonomy::DEFYING_ORDERS));
+        let hoist = l.finding.evidence.iter().filter_map(|e| e.detail.clone()).find(|d| d.contains("hoisting")).unwrap_or_default();
+        assert!(hoist.contains("night peaks") && hoist.contains("23:00–03:00 (4 h)"), "{hoist}");
+        assert!(
+            l.pull.iter().any(|p| p.starts_with("main-shaft hoist operating log and feeder meter readings for the nights of")),
+            "{:?}",
+            l.pull
+        );
+        assert!(l.pull.iter().any(|p| p.contains("火工品")));
+        assert!(l.walk.iter().any(|w| w.contains("hoist room")) && l.walk.iter().any(|w| w.contains("face 1201")));
+        assert!(l.score >= 80.0, "three independent signs: {}", l.score);
+
+        // Stopped by order, belt scale shows coal mined on two days: output alone suffices.
+        let mut m = mine(MineStatus::StoppedByOrder, 2);
+        for r in m.output.iter_mut() {
+            if r.source == OutputSource::BeltScale && [day0() + 65, day0() + 66].contains(&r.day) {
+                r.tonnes = 1800.0;
+            }
+        }
+        let leads = rec5(&m);
+        assert_eq!(leads.len(), 1);
+        assert!(leads[0].finding.has_tag(taxonomy::DEFYING_ORDERS));
+        assert!(leads[0].finding.evidence.iter().any(|e| e.value == Some(3600.0)), "{:#?}", leads[0].finding.evidence);
+    }
+
+    #[test]
+    fn an_honest_stop_gives_no_lead() {
+        for (status, seed) in [(MineStatus::MaintenanceStop, 3), (MineStatus::StoppedByOrder, 4), (MineStatus::Closed, 5)] {
+            let m = mine(status, seed);
+            let leads = rec5(&m);
+            assert!(
+                leads.is_empty(),
+                "{status:?}: {:#?}",
+                leads.iter().map(|l| (&l.finding.title, &l.finding.evidence)).collect::<Vec<_>>()
+            );
+        }
+        // A single night of hoisting is not a stretch of production.
+        let mut m = mine(MineStatus::MaintenanceStop, 6);
+        for e in m.energy.iter_mut() {
+            if crate::inputs::day_of(e.hour) - day0() == 70 && series::hour_of_day(e.hour) >= 22 {
+                e.kwh = 950.0;
+            }
+        }
+        assert!(rec5(&m).is_empty());
+    }
+
+    #[test]
+    fn bad_or_missing_data_gives_no_panic_and_no_false_lead() {
+        // No status history, or no stop in it.
+        let mut m = mine(MineStatus::MaintenanceStop, 7);
+        m.info.status_history.clear();
+        assert!(rec5(&m).is_empty());
+        // A stop with no series at all; a stop with garbage values.
+        let mut bare = base_mine(120);
+        bare.info.status_history = mine(MineStatus::Closed, 8).info.status_history;
+        assert!(rec5(&bare).is_empty());
+        let mut junk = mine(MineStatus::MaintenanceStop, 9);
+        junk.energy.iter_mut().step_by(5).for_each(|e| e.kwh = f64::NAN);
+        junk.output.iter_mut().step_by(3).for_each(|r| r.tonnes = -100.0);
+        junk.explosives.push(ExplosivesIssue { day: day0() + 70, place: "x".into(), explosive_kg: f64::NAN, detonators: 0 });
+        junk.energy.retain(|e| (crate::inputs::day_of(e.hour) - day0()) % 4 != 0);
+        assert!(rec5(&junk).is_empty(), "{:#?}", rec5(&junk).iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        // The whole period is a stop with no producing day to compare: no panic.
+        let mut all = mine(MineStatus::Closed, 10);
+        all.info.status_history = vec![StatusPeriod { status: MineStatus::Closed, from: all.from.plus_secs(-1), to: None }];
+        let _ = rec5(&all);
+        let mut inverted = mine(MineStatus::Closed, 11);
+        std::mem::swap(&mut inverted.from, &mut inverted.to);
+        assert!(rec5(&inverted).is_empty());
+    }
 }

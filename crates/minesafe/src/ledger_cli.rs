@@ -298,7 +298,7 @@ pub enum HazardVerb {
     },
 }
 
-fn run_submit(db: &mut LedgerDb, ev: Event, args: &LedgerArgs) -> Result<i32> {
+pub fn run_submit(db: &mut LedgerDb, ev: Event, args: &LedgerArgs) -> Result<i32> {
     match db.submit(&ev)? {
         Ok(applied) => {
             let cp = db.checkpoint_if_due(ev.at, false)?;

@@ -233,6 +233,8 @@ fn family_of_command(c: &Command) -> Family {
         Command::Hazard(_) => Family::Hazards,
         Command::SelfCheck(_) => Family::SelfChecks,
         Command::Inspection(_) => Family::Inspections,
+        // Lead marks are not imported from spreadsheets; were one built, it sorts last.
+        Command::Lead(_) => Family::Hazards,
     }
 }
 

@@ -12,6 +12,8 @@ mod demo;
 mod eval;
 mod evidence;
 mod ingest;
+mod leads_cli;
+mod leads_out;
 mod ledger_cli;
 mod ledger_db;
 mod ledger_docs;
@@ -169,6 +171,8 @@ enum Command {
     SelfCheck(ledger_cli::SelfCheckArgs),
     /// Import ledger records (CSV/XLSX) and list what the records call for (closure proposals, overdue hazards …).
     Ledger(ledger_cli::LedgerCmdArgs),
+    /// Leads of illegal operation: mark them after checking on site, score the detectors, benchmark a region-year.
+    Leads(leads_cli::LeadsArgs),
     /// The tamper-evident audit trail: verify the chain and checkpoints, or write a checkpoint.
     Audit(ledger_cli::AuditArgs),
     /// Print the rule catalog (`--markdown` renders docs/rules.md).
@@ -216,6 +220,7 @@ fn run() -> Result<()> {
         Command::SelfCheck(args) => ledger_cli::run_self_check(&args)?,
         Command::Ledger(args) => ledger_cli::run_ledger(&args)?,
         Command::Audit(args) => ledger_cli::run_audit(&args)?,
+        Command::Leads(args) => leads_cli::run(&args)?,
         Command::Report(args) => report::run(&args)?,
         Command::Score(args) => score::run(&args, quiet)?,
         Command::Eval(args) => {

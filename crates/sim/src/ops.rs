@@ -15,7 +15,7 @@
 //!   fully-mechanised longwall, kind `longwall`; then headings, kind `heading`
 //!   (mechanised, 综掘) or `heading_conventional` (drill-and-blast, 炮掘)), each
 //!   with one positioning area, methane/CO points and one feeder; one common area
-//!   (大巷及井底车场) with roadway staff; on about a sixth of the larger mines
+//!   (大巷及井底车场) with roadway staff on the maintenance shift; on about a sixth of the larger mines
 //!   rock-burst zones (`rock_burst_level` of the face areas); the 三八制 schedule
 //!   as [`crate::simulate`] writes it (零点班 00–08 and 四点班 16–24 produce,
 //!   八点班(检修) 08–16 maintains); status `producing`, with a declared
@@ -23,11 +23,14 @@
 //! - Output: on working days 85–95 % of capacity / 330, Sundays 75 %, public
 //!   holidays 60 %, nothing over the Spring Festival or a declared stop, with
 //!   bounded noise (so that a clean month stays ≤ 9 % of capacity, a quarter ≤
-//!   26 %, the year ≤ 100 %). Declared ≈ true ± 0.4 %; belt scale ≈ true ± 2 %;
-//!   shipments leave from a stockpile (2–3 days of output) and every haulage
-//!   source is the same coal: weighbridge (trucks at the gate and wagons on the
-//!   track scale) ≈ rail + road ≈ sales ≈ shipments, adding up to output ± 3 %
-//!   over a few weeks once the stock change is counted. Rail only for mines of
+//!   26 %, the year under 100 %). Declared ≈ true ± 0.7 %; belt scale ≈ true ±
+//!   1.2 % (within 2 % of declared). Shipments are the day's output ± 4 % through
+//!   a stockpile of 2.5 days that the yard pulls back to size (so nothing is
+//!   sold from it during a stop), and every haulage source is the same coal:
+//!   weighbridge (地磅: trucks at the gate and wagons on the track scale) ≈ rail
+//!   and road together ≈ sales ≈ shipments, within 3 % of the declared output
+//!   over any four weeks with a week's output (within 1 % in practice). Every
+//!   source has a row every day (0 when nothing moved); rail only for mines of
 //!   1.5 Mt/a and more.
 //! - Electricity, kWh per hour by consumer: ventilation constant; drainage ∝ water
 //!   inflow (seasonal peak in the rainy season); hoisting 20 % men and material
@@ -48,7 +51,7 @@
 //!   medium-or-higher zones 9 cutting / 15 otherwise), `approved_extra` 0; hourly
 //!   area aggregates only for areas with people; a roster of 60–150 cards with
 //!   identities; 3–5 leaders (矿领导) with a monthly rota of 15–20 shifts, always
-//!   met; card trips and lamp records for every leader and a sample of 8 workers
+//!   met; card trips and lamp records for every leader and a sample of 6 workers
 //!   (to keep memory small), each trip with its lamp record; 10–20 inspection days
 //!   a year on working days; no upload gaps.
 //!
@@ -62,11 +65,12 @@
 //! and no truth; pattern mines carry the patterns round-robin (one each as long as
 //! there are enough pattern mines).
 //!
-//! Memory: one mine-year is ~4–5 MB (hourly energy and area rows dominate); for
-//! 500 mines use [`simulate_mine`] mine by mine, or [`simulate_ops`] (all at once,
-//! 2 threads or more). Determinism: each mine draws from its own `ChaCha8Rng`
+//! Memory: one mine-year is ~6 MB, ~85k rows (hourly energy ~3.2 MB and hourly
+//! area rows ~1.5 MB dominate: the row types carry a `String` each); 500 mines at
+//! once ([`simulate_ops`]) peak at ~3.0 GB and take ~9 s on 2 cores (release).
+//! To stay small, stream with [`simulate_mine`], which gives the same mine. Determinism: each mine draws from its own `ChaCha8Rng`
 //! streams of (seed, mine index, purpose), so a mine's data does not depend on
-//! the other mines, and its normal series do not depend on its patterns.
+//! the other mines.
 
 use minesafe_crosscheck::inputs::{
     day_of, day_start, AreaHour, CardIdentity, CardTrip, Consumer, CrewActivity, DailyOutput, DailyVolume, Day, ExplosivesIssue,
@@ -722,7 +726,7 @@ const LEADER_POSTS: [&str; 5] = ["矿长", "总工程师", "安全副矿长", "�
 const WORKER_POSTS: [&str; 6] = ["采煤工", "掘进工", "机电工", "运输工", "通风工", "安全员"];
 const MINE_NAMES: [&str; 12] = ["东山", "青龙", "白杨河", "石门", "红岭", "金川", "北坡", "柳林", "南沟", "大湾", "西岔", "枣园"];
 /// Workers whose trips and lamps are written (besides every leader).
-const SAMPLE: usize = 8;
+const SAMPLE: usize = 6;
 
 /// The static side of one mine.
 struct Layout {
@@ -745,7 +749,7 @@ struct Layout {
 fn layout(cfg: &OpsConfig, cal: &Calendar, index: usize, patterns: &[(PatternKind, Strength)]) -> Layout {
     let mut r = Rand::new(cfg.seed, &[index as u64, stream::LAYOUT]);
     let code = format!("140000{:06}", (index + 1) % 1_000_000);
-    let cap_mt = r.pick(&[(0.3, 22), (0.6, 24), (0.9, 20), (1.5, 16), (3.0, 11), (5.0, 7)]);
+    let cap_mt: f64 = r.pick(&[(0.3, 22), (0.6, 24), (0.9, 20), (1.5, 16), (3.0, 11), (5.0, 7)]);
     let grade = r.pick(&[(GasGrade::Low, 55), (GasGrade::High, 30), (GasGrade::Outburst, 15)]);
     let hydro = r.pick(&[(HydroClass::Simple, 40), (HydroClass::Medium, 45), (HydroClass::Complex, 15)]);
     let n_faces = match cap_mt {
@@ -755,7 +759,9 @@ fn layout(cfg: &OpsConfig, cal: &Calendar, index: usize, patterns: &[(PatternKin
         _ => 3,
     };
     let has = |k: PatternKind| patterns.iter().any(|p| p.0 == k);
-    let rock_burst = has(PatternKind::RockBurstCrew) || (cap_mt >= 0.9 && r.chance(0.17));
+    // Rolls drawn whatever the patterns, so that a pattern does not shift the layout's other draws.
+    let rb_roll = r.chance(0.17);
+    let rock_burst = has(PatternKind::RockBurstCrew) || (cap_mt >= 0.9 && rb_roll);
     let mut faces = Vec::with_capacity(n_faces);
     for j in 0..n_faces {
         let kind = if j == 0 || (j == 1 && cap_mt >= 5.0) {
@@ -800,10 +806,12 @@ fn layout(cfg: &OpsConfig, cal: &Calendar, index: usize, patterns: &[(PatternKin
     let level = r.range(0.85, 0.95);
     let rail_share = if cap_mt >= 1.5 { r.range(0.4, 0.8) } else { 0.0 };
     // Declared maintenance stops: forced for the stop pattern, a quarter of the clean mines otherwise.
-    let stop = if has(PatternKind::ProductionDuringStop) || (patterns.is_empty() && r.chance(0.25)) {
-        let len = if has(PatternKind::ProductionDuringStop) { r.int(21, 35) } else { r.int(14, 28) };
-        let from = r.int(cal.index(4, 1), cal.index(10, 1));
-        Some((from, (from + len).min(cal.days)))
+    let (stop_roll, stop_len, stop_from) = (r.chance(0.25), r.int(14, 28), r.int(cal.index(4, 1), cal.index(10, 1)));
+    let stop = if has(PatternKind::ProductionDuringStop) {
+        // Long enough for the night production to show.
+        Some((stop_from, (stop_from + stop_len + 7).min(cal.days)))
+    } else if patterns.is_empty() && stop_roll {
+        Some((stop_from, (stop_from + stop_len).min(cal.days)))
     } else {
         None
     };
@@ -1367,7 +1375,11 @@ fn mine(cfg: &OpsConfig, index: usize, patterns: &[(PatternKind, Strength)]) -> 
     gas_series(&mut m, &mut r, &cal, &lay, &p, &true_p, &tonnes, &water, dn);
     people_series(&mut m, cfg, index, &cal, &lay, &p);
     explosives(&mut m, &mut r, &cal, &lay, &p, &true_p);
-    m.sort();
+    // Everything hourly and daily is written in time order; these are not.
+    m.explosives.sort_by_key(|r| r.day);
+    m.crews.sort_by_key(|r| (r.day, r.at));
+    m.trips.sort_by_key(|r| r.down);
+    m.lamps.sort_by_key(|r| r.lamp_out);
     (m, p.truth)
 }
 
@@ -1387,21 +1399,19 @@ fn output_series(m: &mut MineInputs, r: &mut Rand, cal: &Calendar, lay: &Layout,
     let dn = lay.cap * lay.level / 330.0;
     let target = 2.5 * dn;
     let mut stock = target;
-    let mut avg = dn;
     let rail = lay.rail_share > 0.0;
     m.output.reserve_exact(cal.days * if rail { 6 } else { 5 });
-    for d in 0..cal.days {
+    for (d, &tp) in true_p.iter().enumerate() {
         let day = cal.d0 + d as Day;
-        let tp = true_p[d] as f64;
+        let tp = tp as f64;
         let hidden_belt: f64 =
             if p.belt_extra.is_empty() { 0.0 } else { p.belt_extra[d * 24..d * 24 + 24].iter().map(|&v| v as f64).sum() };
-        let declared = tp * p.decl_mul[d] as f64 * (1.0 + 0.004 * r.noise());
-        let belt = (tp * p.belt_mul[d] as f64 + hidden_belt) * (1.0 + 0.005 * r.noise());
+        let declared = tp * p.decl_mul[d] as f64 * (1.0 + 0.002 * r.noise());
+        let belt = (tp * p.belt_mul[d] as f64 + hidden_belt) * (1.0 + 0.0035 * r.noise());
         let booked = tp * p.ship_mul[d] as f64;
-        avg += 0.3 * (booked - avg);
-        let mut ship =
-            if cal.kinds[d] == DayKind::Festival { 0.0 } else { ((avg + 0.25 * (stock - target)) * (1.0 + 0.04 * r.noise())).max(0.0) };
-        ship = ship.min(stock + booked);
+        // Trucks and trains take the day's coal give or take 4 %, and the yard
+        // pulls the stockpile back towards its usual size.
+        let ship = (booked * (1.0 + 0.04 * r.noise()) + 0.3 * (stock - target)).clamp(0.0, stock + booked);
         stock += booked - ship;
         let weigh = ship * (1.0 + 0.003 * r.noise());
         let rail_t = if rail { ship * lay.rail_share * (1.0 + 0.02 * r.noise()) } else { 0.0 };
@@ -1454,10 +1464,10 @@ fn energy_series(m: &mut MineInputs, r: &mut Rand, cal: &Calendar, lay: &Layout,
     let hidden_hours = p.hidden.as_ref().map_or(0, |h| h.days.len() * 24);
     m.energy.reserve_exact(cal.days * 24 * (4 + lay.faces.len()) + hidden_hours + 24);
     let hidden_kw = faces_e / (lay.faces.len() as f64 + 1.0) / 24.0;
-    for h in 0..cal.days * 24 {
+    for (h, &t) in tonnes.iter().enumerate() {
         let d = h / 24;
         let hod = h % 24;
-        let t = tonnes[h] as f64;
+        let t = t as f64;
         let hour = cal.hour_ts(h);
         let idle = if cal.kinds[d] == DayKind::Festival || lay.stop.is_some_and(|(a, b)| (a..b).contains(&d)) { 0.5 } else { 1.0 };
         let extra = p.hoist_extra.get(h).copied().unwrap_or(0.0) as f64 * hoist;
@@ -1542,8 +1552,8 @@ fn explosives(m: &mut MineInputs, r: &mut Rand, cal: &Calendar, lay: &Layout, p:
             });
         }
     };
-    for d in 0..cal.days {
-        if true_p[d] <= 0.0 {
+    for (d, &tp) in true_p.iter().enumerate() {
+        if tp <= 0.0 {
             continue;
         }
         let k = match cal.kinds[d] {
@@ -1576,7 +1586,7 @@ fn people_series(m: &mut MineInputs, cfg: &OpsConfig, index: usize, cal: &Calend
     let mut crews = vec![[0u32; 3]; nf * days];
     for (j, f) in lay.faces.iter().enumerate() {
         for d in 0..days {
-            for s in 0..3 {
+            for (s, slot) in crews[j * days + d].iter_mut().enumerate() {
                 let cap = f.cap(s);
                 let base = f.base[s] as i64 + r.int(0, 3) as i64 - 2;
                 let k = match cal.kinds[d] {
@@ -1592,7 +1602,7 @@ fn people_series(m: &mut MineInputs, cfg: &OpsConfig, index: usize, cal: &Calend
                     DayKind::Festival => 0.0,
                 };
                 let c = (base.max(2) as f64 * k).round() as u32;
-                crews[j * days + d][s] = c.min(cap);
+                *slot = c.min(cap);
             }
         }
     }
@@ -1605,10 +1615,11 @@ fn people_series(m: &mut MineInputs, cfg: &OpsConfig, index: usize, cal: &Calend
         crews[j * days + d][s] = n;
     }
 
-    // Shift crews and hourly area aggregates.
+    // Shift crews (pass 1), then hourly area aggregates hour by hour (pass 2), so
+    // that the rows come out in time order without a sort.
     let gap = |h: usize| p.pos_gap.get(h).copied().unwrap_or(false);
     let hidden_rows = p.hidden.as_ref().map_or(0, |hd| hd.days.len() * hd.hours);
-    m.area_hours.reserve_exact(days * 24 * (nf + 1) + hidden_rows);
+    let mut peaks = vec![(usize::MAX, 0u32); nf * days * 3];
     m.crews.reserve_exact(days * 3 * nf);
     for (j, f) in lay.faces.iter().enumerate() {
         for d in 0..days {
@@ -1630,6 +1641,7 @@ fn people_series(m: &mut MineInputs, cfg: &OpsConfig, index: usize, cal: &Calend
                     hrs.clone().find(|&h| !gap(h) && p.people_mul[h] == best).unwrap_or(h0)
                 };
                 let top = ((crew as f32 * best).round() as u32).max(1);
+                peaks[(j * days + d) * 3 + s] = (peak, top);
                 m.crews.push(ShiftCrew {
                     day: cal.d0 + d as Day,
                     shift: SHIFT_NAMES[s].into(),
@@ -1639,58 +1651,48 @@ fn people_series(m: &mut MineInputs, cfg: &OpsConfig, index: usize, cal: &Calend
                     activity: f.activity(s),
                     approved_extra: 0,
                 });
-                for h in hrs {
-                    if gap(h) {
-                        continue;
-                    }
-                    let full = (crew as f32 * p.people_mul[h]).round() as u32;
-                    let people = if h == peak { top } else { full.saturating_sub(r.int(0, 2) as u32).max(u32::from(full > 0)) };
-                    if people == 0 {
-                        continue;
-                    }
-                    let stay = if h == h0 { 0.55 } else { r.range(0.75, 0.95) };
-                    m.area_hours.push(AreaHour {
-                        hour: cal.hour_ts(h),
-                        area: f.area.clone(),
-                        people_max: people,
-                        person_hours: (people as f64 * stay) as f32,
-                    });
-                }
             }
         }
     }
-    // Roadway staff in the common area.
+    let face_rows: usize = crews.iter().map(|c| c.iter().filter(|&&x| x > 0).count() * 8).sum();
+    m.area_hours.reserve_exact(face_rows + days * 8 + hidden_rows);
     for h in 0..days * 24 {
         if gap(h) {
             continue;
         }
-        let d = h / 24;
-        let people = match cal.kinds[d] {
-            DayKind::Festival => r.int(1, 3),
-            _ if in_stop(d) => r.int(2, 4),
-            _ if (h % 24) / 8 == MAINT => r.int(4, 9),
-            _ => r.int(2, 6),
-        } as u32;
-        m.area_hours.push(AreaHour {
-            hour: cal.hour_ts(h),
-            area: lay.common_area.clone(),
-            people_max: people,
-            person_hours: people as f32 * 0.8,
-        });
-    }
-    if let Some(hd) = &p.hidden {
-        for &d in &hd.days {
-            for h in d * 24 + hd.from_hour..d * 24 + hd.from_hour + hd.hours {
-                if gap(h) {
-                    continue;
-                }
+        let (d, hod) = (h / 24, h % 24);
+        let s = hod / 8;
+        let hour = cal.hour_ts(h);
+        for (j, f) in lay.faces.iter().enumerate() {
+            let crew = crews[j * days + d][s];
+            let (peak, top) = peaks[(j * days + d) * 3 + s];
+            if crew == 0 || peak == usize::MAX {
+                continue;
+            }
+            let full = (crew as f32 * p.people_mul[h]).round() as u32;
+            let people = if h == peak { top } else { full.saturating_sub(r.int(0, 2) as u32).max(u32::from(full > 0)) };
+            if people == 0 {
+                continue;
+            }
+            let stay = if hod % 8 == 0 { 0.55 } else { r.range(0.75, 0.95) };
+            m.area_hours.push(AreaHour { hour, area: f.area.clone(), people_max: people, person_hours: (people as f64 * stay) as f32 });
+        }
+        // Roadway staff (transport, electrical, pumps) in the common area on the
+        // maintenance shift; on the producing shifts they stay at their stations,
+        // which positioning files under the face areas' readers (a simplification
+        // that keeps memory down).
+        if s == MAINT {
+            let people = match cal.kinds[d] {
+                DayKind::Festival => r.int(1, 3),
+                _ if in_stop(d) => r.int(2, 4),
+                _ => r.int(4, 9),
+            } as u32;
+            m.area_hours.push(AreaHour { hour, area: lay.common_area.clone(), people_max: people, person_hours: people as f32 * 0.8 });
+        }
+        if let Some(hd) = &p.hidden {
+            if (hd.from_hour..hd.from_hour + hd.hours).contains(&hod) && hd.days.binary_search(&d).is_ok() {
                 let people = hd.people - r.int(0, 1) as u32;
-                m.area_hours.push(AreaHour {
-                    hour: cal.hour_ts(h),
-                    area: hd.area.clone(),
-                    people_max: people,
-                    person_hours: people as f32 * 0.85,
-                });
+                m.area_hours.push(AreaHour { hour, area: hd.area.clone(), people_max: people, person_hours: people as f32 * 0.85 });
             }
         }
     }
@@ -1712,17 +1714,13 @@ fn people_series(m: &mut MineInputs, cfg: &OpsConfig, index: usize, cal: &Calend
     }
 
     // Trips and lamps: leaders and sampled workers.
-    let mut trip = |m: &mut MineInputs, r: &mut Rand, who: &Person, d: usize, s: usize, area: &str, lamp: bool, up: bool| {
+    let trip = |m: &mut MineInputs, r: &mut Rand, who: &Person, d: usize, s: usize, area: &str, lamp: bool, up: bool| {
         let start = cal.hour_ts(d * 24 + s * 8);
         let down = start.plus_secs(-(r.int(10, 45) as i64) * 60);
         let at = down.plus_secs(r.int(25, 40) as i64 * 60);
         let up_t = start.plus_secs(8 * 3600 + r.int(10, 50) as i64 * 60);
         let (areas, last_seen, up_v) = if up {
-            (
-                vec![(down, lay.common_area.clone()), (at, area.to_string()), (up_t.plus_secs(-30 * 60), lay.common_area.clone())],
-                up_t.plus_secs(-60),
-                Some(up_t),
-            )
+            (vec![(down, lay.common_area.clone()), (at, area.to_string())], up_t.plus_secs(-60), Some(up_t))
         } else {
             (vec![(down, lay.common_area.clone()), (at, area.to_string())], at.plus_secs(r.int(2 * 3600, 5 * 3600) as i64), None)
         };
@@ -1805,7 +1803,7 @@ fn people_series(m: &mut MineInputs, cfg: &OpsConfig, index: usize, cal: &Calend
                     down: start,
                     up: Some(end),
                     last_seen: end.plus_secs(-60),
-                    areas: vec![(start, lay.common_area.clone()), (at, area.clone()), (end.plus_secs(-30 * 60), lay.common_area.clone())],
+                    areas: vec![(start, lay.common_area.clone()), (at, area.clone())],
                 });
             }
         }
@@ -2168,6 +2166,70 @@ mod tests {
         assert!(year.truth.windows(2).all(|w| w[0].start <= w[1].start));
     }
 
+    fn by_source(m: &MineInputs, src: OutputSource) -> BTreeMap<Day, f64> {
+        m.output.iter().filter(|o| o.source == src).map(|o| (o.day, o.tonnes)).collect()
+    }
+
+    fn hoist_share(m: &MineInputs, from: Timestamp, to: Timestamp) -> f64 {
+        let rows = m.energy.iter().filter(|e| e.hour >= from && e.hour < to);
+        let total: f64 = rows.clone().map(|e| e.kwh).sum();
+        let hoist: f64 = rows.filter(|e| e.consumer == Consumer::Hoisting).map(|e| e.kwh).sum();
+        hoist / total
+    }
+
+    #[test]
+    fn haulage_and_sales_add_up_to_declared_output_on_clean_mines() {
+        let year = simulate_ops(&small(31, 12, vec![], 1.0));
+        for m in &year.mines {
+            let decl = by_source(m, OutputSource::Declared);
+            let rail = by_source(m, OutputSource::Rail);
+            let road = by_source(m, OutputSource::Road);
+            let cap = m.info.approved_capacity_tpa.unwrap_or(0.0);
+            let d0 = day_of(m.from);
+            for src in [OutputSource::Weighbridge, OutputSource::Sales, OutputSource::BeltScale] {
+                let other = by_source(m, src);
+                for w in 0..13 {
+                    let a = d0 + w * 28;
+                    let s1: f64 = decl.range(a..a + 28).map(|x| x.1).sum();
+                    let s2: f64 = other.range(a..a + 28).map(|x| x.1).sum();
+                    // Four weeks with at least a week's output: within 3 %.
+                    if s1 > cap / 50.0 {
+                        assert!((s2 / s1 - 1.0).abs() <= 0.03, "{} {src:?} from day {a}: {s2} vs {s1}", m.code());
+                    }
+                }
+            }
+            // Rail + road is what crossed the weighbridge.
+            let wb = by_source(m, OutputSource::Weighbridge);
+            let sum_wb: f64 = wb.values().sum();
+            let sum_haul: f64 = rail.values().chain(road.values()).sum();
+            assert!((sum_haul / sum_wb - 1.0).abs() < 0.01, "{} rail+road {sum_haul} vs weighbridge {sum_wb}", m.code());
+            assert_eq!(rail.is_empty(), cap < 1.5e6, "rail only for large mines");
+        }
+    }
+
+    #[test]
+    fn hoisting_share_is_the_hebei_baseline_and_rises_under_the_pattern() {
+        let cfg = small(31, 12, vec![PatternSpec::new(PatternKind::ElectricityPerTonne, Strength::Medium, 4)], 0.5);
+        let year = simulate_ops(&cfg);
+        let march = Timestamp::parse_beijing("2026-03-01 00:00:00").unwrap_or_default();
+        let april = Timestamp::parse_beijing("2026-04-01 00:00:00").unwrap_or_default();
+        let mut seen = 0;
+        for m in &year.mines {
+            match year.truth.iter().find(|t| t.mine == m.code()) {
+                None => {
+                    let share = hoist_share(m, march, april);
+                    assert!((0.088..=0.102).contains(&share), "{} clean hoisting share {share:.3}", m.code());
+                }
+                Some(t) => {
+                    let share = hoist_share(m, t.start, t.end);
+                    assert!((0.12..=0.14).contains(&share), "{} hoisting share {share:.3} under the pattern", m.code());
+                    seen += 1;
+                }
+            }
+        }
+        assert_eq!(seen, 4);
+    }
+
     /// `cargo test --release -p minesafe-sim ops::tests::five_hundred_mines -- --ignored --nocapture`
     #[test]
     #[ignore]
@@ -2183,6 +2245,19 @@ mod tests {
             .map(str::to_string)
             .unwrap_or_default();
         println!("500 mines: {:.1} s, {records} records, {rss}", t.elapsed().as_secs_f64());
+        let count = |f: &dyn Fn(&MineInputs) -> usize| year.mines.iter().map(f).sum::<usize>();
+        println!(
+            "energy {} (face {}), area_hours {}, methane {}, trips {}, lamps {}, crews {}, output {}, explosives {}",
+            count(&|m| m.energy.len()),
+            count(&|m| m.energy.iter().filter(|e| !e.feeder.is_empty()).count()),
+            count(&|m| m.area_hours.len()),
+            count(&|m| m.methane.len()),
+            count(&|m| m.trips.len()),
+            count(&|m| m.lamps.len()),
+            count(&|m| m.crews.len()),
+            count(&|m| m.output.len()),
+            count(&|m| m.explosives.len()),
+        );
         assert_eq!(year.mines.len(), 500);
     }
 }
