@@ -360,6 +360,9 @@ pub fn score(cfg: &Config, explain: bool) -> Result<String> {
     for (rule, t) in &by_rule {
         writeln!(md, "| {rule} | {} | {} | {} |", t.leads, t.true_leads, ratio(t.true_leads, t.leads))?;
     }
+    writeln!(md, "\n## The settings used\n")?;
+    writeln!(md, "Every threshold, as `--config FILE.toml` takes it (each is explained in the doc comment of its field in `crates/crosscheck/src/<module>.rs`):\n")?;
+    writeln!(md, "```toml\n{}```", toml::to_string(cfg).context("rendering the configuration")?)?;
     Ok(md)
 }
 
