@@ -242,7 +242,7 @@ pub fn analyse_all(mines: &[MineInputs], cfg: &Config, threads: usize) -> Vec<Ve
 fn matches(l: &Lead, t: &OpsTruth) -> bool {
     let f = &l.finding;
     let end = f.end.unwrap_or(minesafe_model::Timestamp(i64::MAX));
-    f.mine == t.mine && t.rules.iter().any(|r| *r == f.rule) && f.start < t.end && t.start < end
+    f.mine == t.mine && t.rules.contains(&f.rule) && f.start < t.end && t.start < end
 }
 
 /// The headline detections of the issue, with the rules that count for each.
