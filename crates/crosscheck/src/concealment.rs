@@ -22,7 +22,12 @@ use crate::Config;
 #[serde(default)]
 pub struct ConcealmentConfig {
     /// Overtime limit underground (超时, POS-7.4) in hours when the registry
-    /// gives none (`MineInfo::overtime_hours`): 12.
+    /// gives none (`MineInfo::overtime_hours`): 12. A card with no exit counts as
+    /// underground from going down until it goes down again or the record ends,
+    /// however early it dropped out of the snapshots: it is a lead once that is
+    /// over the limit. A card handed out again counts against the mine only when
+    /// the lamp room has no return for the holder and the holder drew no lamp
+    /// later (otherwise the exit reader missed a card, not a person).
     pub overtime_hours: f64,
     /// A card has vanished only if its last snapshot is at least this many
     /// minutes before the end of the period: closer to the end it may simply not
@@ -54,6 +59,16 @@ pub struct ConcealmentConfig {
     pub compare_hours: u32,
     /// Person-hours per hour before the gap below which a drop means nothing. Default 3.
     pub min_headcount: f64,
+    /// A smaller drop that lasts (减员, e.g. a team kept up after an accident): over
+    /// the `sustain_hours` after the gap the headcount is at most this fraction of
+    /// the usual at those hours of the day, and at most this fraction of the level
+    /// before the gap (each measured against the usual at its own hours, so a
+    /// shift change or a quiet day is not a drop). An ordinary outage leaves the
+    /// crews where they were; a fifth fewer people for hours does not happen by
+    /// chance, but it is weaker than a halving: a lower-scored lead. Default 0.8.
+    pub mild_drop_fraction: f64,
+    /// Hours after the gap over which a smaller drop must last. Default 6.
+    pub sustain_hours: u32,
     /// A gap with power on but no drop after it is a lead (hidden work) only from
     /// this many hours on: shorter stops with power on are ordinary network
     /// outages. Default 4.
@@ -75,6 +90,8 @@ impl Default for ConcealmentConfig {
             drop_fraction: 0.5,
             compare_hours: 2,
             min_headcount: 3.0,
+            mild_drop_fraction: 0.8,
+            sustain_hours: 6,
             long_gap_hours: 4.0,
             max_evidence: 8,
         }
@@ -189,35 +206,61 @@ fn never_came_up(m: &MineInputs, c: &ConcealmentConfig, ix: &Index, out: &mut Ve
     let limit = secs(limit_h * 60.0);
     let margin = secs(c.vanished_minutes);
     let grace = secs(c.lamp_grace_minutes);
-    let vanished: Vec<&CardTrip> = m
+    // A card with no exit is missing from `down` until the card goes down again
+    // or, if it never does, until the end of the period.
+    let next_down = |t: &CardTrip| -> Option<Timestamp> {
+        ix.downs_of_card.get(t.card.as_str()).and_then(|d| d.get(d.partition_point(|x| *x <= t.down)).copied())
+    };
+    let lamp_of = |t: &CardTrip| {
+        ix.holder.get(t.card.as_str()).and_then(|h| ix.lamps_of.get(h.person_id.as_str())).and_then(|ls| {
+            ls.iter().map(|&i| &m.lamps[i]).rfind(|l| l.lamp_out.0 <= t.down.0 + grace && l.lamp_out.0 >= t.down.0 - 3 * 3600)
+        })
+    };
+    // The holder drew a lamp again after this trip: the person is alive and came up.
+    let drew_lamp_later = |t: &CardTrip| {
+        ix.holder
+            .get(t.card.as_str())
+            .and_then(|h| ix.lamps_of.get(h.person_id.as_str()))
+            .is_some_and(|ls| ls.iter().any(|&i| m.lamps[i].lamp_out.0 > t.down.0 + grace.max(secs(c.open_lamp_hours * 60.0))))
+    };
+    let vanished: Vec<(&CardTrip, Timestamp)> = m
         .trips
         .iter()
-        .filter(|t| {
-            t.up.is_none()
-                && t.last_seen.secs_since(t.down) > limit
-                && t.last_seen.0 + margin <= m.to.0
-                // The same card went down again later: it came up, the exit reader missed it.
-                && ix.downs_of_card.get(t.card.as_str()).is_none_or(|d| d.last().is_none_or(|l| *l <= t.down))
-                && !positioning_dark_until_end(m, t.last_seen, margin)
+        .filter(|t| t.up.is_none() && t.last_seen.0 + margin <= m.to.0 && !positioning_dark_until_end(m, t.last_seen, margin))
+        .filter_map(|t| {
+            let next = next_down(t);
+            let missing_until = next.unwrap_or(m.to);
+            if missing_until.secs_since(t.down) <= limit {
+                return None;
+            }
+            // The lamp room says whether the person came up: an open lamp is a
+            // second witness even if the card was later handed out again; a lamp
+            // returned (or drawn again later) with the card back at work is the
+            // exit reader missing a card, not a person missing.
+            let open_lamp = lamp_of(t).is_some_and(|l| l.lamp_in.is_none()) && !drew_lamp_later(t);
+            (next.is_none() || open_lamp).then_some((t, missing_until))
         })
         .collect();
-    for t in &vanished {
+    for &(t, missing_until) in &vanished {
         let last_area = t.areas.last().map(|(_, a)| a.as_str()).unwrap_or("unknown area");
-        let stay_h = t.last_seen.secs_since(t.down) as f64 / 3600.0;
+        let seen_h = t.last_seen.secs_since(t.down) as f64 / 3600.0;
+        let stay_h = missing_until.secs_since(t.down) as f64 / 3600.0;
+        let reused = missing_until < m.to;
         let who = ix.who(&t.card);
         let mut evidence = vec![Evidence {
             file: "trips".into(),
             card: Some(t.card.clone()),
             area: Some(last_area.to_string()),
-            value: Some((stay_h * 10.0).round() / 10.0),
+            value: Some((seen_h * 10.0).round() / 10.0),
             time: Some(t.last_seen),
             detail: Some(format!(
-                "card {} ({who}) went down at {}, no exit was recorded; last seen at {} in {last_area}, {stay_h:.1} h after going down \
-                 (limit {limit_h} h), and absent from every snapshot after that up to {}",
+                "card {} ({who}) went down at {}, no exit was recorded; last seen at {} in {last_area}, {seen_h:.1} h after going down, \
+                 and absent from every snapshot after that up to {} ({stay_h:.1} h after going down, limit {limit_h} h){}",
                 t.card,
                 hm(t.down),
                 hm(t.last_seen),
-                hm(m.to)
+                hm(missing_until),
+                if reused { ", when the card went down again" } else { "" }
             )),
             ..Default::default()
         }];
@@ -227,11 +270,23 @@ fn never_came_up(m: &MineInputs, c: &ConcealmentConfig, ix: &Index, out: &mut Ve
             score += 5.0;
         }
         // The lamp room is the second witness: a lamp not returned agrees with the card.
-        let lamp = holder.and_then(|h| ix.lamps_of.get(h.person_id.as_str())).and_then(|ls| {
-            ls.iter().map(|&i| &m.lamps[i]).rfind(|l| l.lamp_out.0 <= t.down.0 + grace && l.lamp_out.0 >= t.down.0 - 3 * 3600)
-        });
+        let lamp = lamp_of(t);
         match lamp {
             Some(l) => match l.lamp_in {
+                None if drew_lamp_later(t) => {
+                    score -= 20.0;
+                    evidence.push(Evidence {
+                        file: "lamps".into(),
+                        card: Some(t.card.clone()),
+                        time: Some(l.lamp_out),
+                        detail: Some(format!(
+                            "the lamp room issued a lamp to {who} at {} with no return, but {who} drew a lamp again later: \
+                             the person came up and the card was left underground or handed on",
+                            hm(l.lamp_out)
+                        )),
+                        ..Default::default()
+                    });
+                }
                 None => {
                     score += 20.0;
                     evidence.push(Evidence {
@@ -270,6 +325,7 @@ fn never_came_up(m: &MineInputs, c: &ConcealmentConfig, ix: &Index, out: &mut Ve
         // Several cards vanishing in one area within two hours look like one event.
         let together: Vec<&str> = vanished
             .iter()
+            .map(|(o, _)| o)
             .filter(|o| {
                 o.card != t.card
                     && o.areas.last().map(|(_, a)| a.as_str()) == Some(last_area)
@@ -288,14 +344,15 @@ fn never_came_up(m: &MineInputs, c: &ConcealmentConfig, ix: &Index, out: &mut Ve
             });
         }
         let title = format!(
-            "Card {} ({who}) went down at {} and never came up: last seen {} in {last_area}, {stay_h:.1} h underground (limit {limit_h} h)",
+            "Card {} ({who}) went down at {} and never came up: last seen {} in {last_area}, no exit for {stay_h:.1} h{} (limit {limit_h} h)",
             t.card,
             hm(t.down),
-            hm(t.last_seen)
+            hm(t.last_seen),
+            if reused { " until the card went down again" } else { "" }
         );
         let pull = vec![
             format!("lamp-room issue and return record (灯房发放登记) for {who}, {}", date(t.down)),
-            format!("RYSS history of card {} from {} to {}", t.card, hm(t.down), hm(m.to)),
+            format!("RYSS history of card {} from {} to {}", t.card, hm(t.down), hm(missing_until)),
             format!("shaft attendance and cage records (入井检身、罐笼记录), {} to {}", date(t.down), date(t.last_seen)),
             format!("dispatch log (调度日志) and shift hand-over records, {} to {}", date(t.down), date(t.last_seen)),
         ];
@@ -804,6 +861,24 @@ fn upload_stops(m: &MineInputs, c: &ConcealmentConfig, out: &mut Vec<Lead>) {
             (Some(b), Some(a)) if b >= c.min_headcount && a <= c.drop_fraction * b && a <= c.drop_fraction * usual_after => Some((b, a)),
             _ => None,
         };
+        // The smaller, lasting drop: levels relative to the usual at their hours.
+        let sustained = if heads_drop.is_some() {
+            None
+        } else {
+            let n = c.sustain_hours.max(1) as i64;
+            let usual_sum = |start: i64, n: i64| (0..n).map(|i| usual[Timestamp(start + i * 3600).beijing().hour as usize]).sum::<f64>();
+            let sum = |start: i64, n: i64| -> Option<f64> { (0..n).map(|i| head_at(start + i * 3600)).sum() };
+            match (mean(before_h), sum(after_h, n)) {
+                (Some(b), Some(a)) => {
+                    let (ub, ua) = (usual_sum(before_h, k) / k as f64, usual_sum(after_h, n) / n as f64);
+                    let a = a / n as f64;
+                    let (rb, ra) = (b / ub.max(1e-9), a / ua.max(1e-9));
+                    (b >= c.min_headcount && ua >= c.min_headcount && ra <= c.mild_drop_fraction && ra <= c.mild_drop_fraction * rb)
+                        .then_some((b, a, ua, n))
+                }
+                _ => None,
+            }
+        };
         let out_drop = output_median.and_then(|med| {
             let d = day_of(gt);
             [d, d + 1]
@@ -814,7 +889,7 @@ fn upload_stops(m: &MineInputs, c: &ConcealmentConfig, out: &mut Vec<Lead>) {
                 .map(|(d, t)| (d, t, med))
         });
         let long = minutes >= c.long_gap_hours * 60.0;
-        if heads_drop.is_none() && out_drop.is_none() && !long {
+        if heads_drop.is_none() && sustained.is_none() && out_drop.is_none() && !long {
             continue;
         }
         let sys = systems.join(" and ");
@@ -870,6 +945,19 @@ fn upload_stops(m: &MineInputs, c: &ConcealmentConfig, out: &mut Vec<Lead>) {
                 walk.push(format!("{a} (about {d:.0} fewer people after the stop)"));
             }
         }
+        if let Some((b, a, ua, n)) = sustained {
+            evidence.push(Evidence {
+                file: "area_hours".into(),
+                value: Some((a * 10.0).round() / 10.0),
+                time: Some(Timestamp(after_h)),
+                detail: Some(format!(
+                    "people underground: {b:.1} per hour in the {k} h before the stop, {a:.1} on average over the {n} h after it, \
+                     {:.0} % of the usual {ua:.1} at those hours",
+                    100.0 * a / ua
+                )),
+                ..Default::default()
+            });
+        }
         if let Some((d, t, med)) = out_drop {
             evidence.push(Evidence {
                 file: "output".into(),
@@ -879,8 +967,14 @@ fn upload_stops(m: &MineInputs, c: &ConcealmentConfig, out: &mut Vec<Lead>) {
                 ..Default::default()
             });
         }
-        let concealed = heads_drop.is_some() || out_drop.is_some();
-        let mut score = if concealed { 65.0 } else { 40.0 };
+        let concealed = heads_drop.is_some() || out_drop.is_some() || sustained.is_some();
+        let mut score = if heads_drop.is_some() || out_drop.is_some() {
+            65.0
+        } else if sustained.is_some() {
+            50.0
+        } else {
+            40.0
+        };
         if heads_drop.is_some() && out_drop.is_some() {
             score += 10.0;
         }
@@ -897,8 +991,9 @@ fn upload_stops(m: &MineInputs, c: &ConcealmentConfig, out: &mut Vec<Lead>) {
                 minutes,
                 hm(gf),
                 100.0 * gap_power / pmed,
-                match (heads_drop.is_some(), out_drop.is_some()) {
+                match (heads_drop.is_some() || sustained.is_some(), out_drop.is_some()) {
                     (true, true) => "headcount and output",
+                    (true, false) if sustained.is_some() => "headcount (by a fifth or more, for hours)",
                     (true, false) => "headcount",
                     _ => "output",
                 }
@@ -1019,16 +1114,26 @@ mod tests {
 
     #[test]
     fn never_came_up_boundaries() {
-        // Exactly at the limit: not over it.
+        // The card is missing from going down (08:00) to the end of the record:
+        // exactly at the limit (12 h) is not over it, one second more is.
+        let early = |m: &mut MineInputs| {
+            m.trips[0].last_seen = t("2026-03-02 10:00:00");
+            m.trips[1].up = Some(t("2026-03-02 15:00:00"));
+            m.trips[1].last_seen = t("2026-03-02 15:00:00");
+            m.lamps[1].lamp_in = Some(t("2026-03-02 15:10:00"));
+        };
         let mut m = vanished_mine();
-        m.trips[0].last_seen = t("2026-03-02 20:00:00");
+        early(&mut m);
+        m.to = t("2026-03-02 20:00:00");
         assert!(of(&run(m), "ACC-LEAD-1").is_empty());
-        // One second over it: a lead.
         let mut m = vanished_mine();
-        m.trips[0].last_seen = t("2026-03-02 20:00:01");
+        early(&mut m);
+        m.to = t("2026-03-02 20:00:01");
         assert_eq!(of(&run(m), "ACC-LEAD-1").len(), 1);
         // The registry's own limit wins over the default.
         let mut m = vanished_mine();
+        early(&mut m);
+        m.to = t("2026-03-02 21:00:00");
         m.info.overtime_hours = Some(14.0);
         assert!(of(&run(m), "ACC-LEAD-1").is_empty());
         // Last seen close to the end of the period: not known to have vanished.
@@ -1039,15 +1144,26 @@ mod tests {
         let mut m = vanished_mine();
         m.trips[0].up = Some(t("2026-03-02 21:40:00"));
         assert!(of(&run(m), "ACC-LEAD-1").is_empty());
-        // The card went down again the next day: the exit reader missed it.
-        let mut m = vanished_mine();
-        m.trips.push(trip(
-            "C1",
-            "2026-03-03 08:00:00",
-            Some("2026-03-03 16:00:00"),
-            "2026-03-03 16:00:00",
-            &[("2026-03-03 08:10:00", "A01")],
-        ));
+        // The card went down again the next day and the lamp had come back: the
+        // exit reader missed it.
+        let reused = || {
+            let mut m = vanished_mine();
+            m.trips.push(trip(
+                "C1",
+                "2026-03-03 08:00:00",
+                Some("2026-03-03 16:00:00"),
+                "2026-03-03 16:00:00",
+                &[("2026-03-03 08:10:00", "A01")],
+            ));
+            m
+        };
+        let mut m = reused();
+        m.lamps[0].lamp_in = Some(t("2026-03-02 16:05:00"));
+        assert!(of(&run(m), "ACC-LEAD-1").is_empty());
+        // The same, and the holder drew a lamp the next day (the earlier return
+        // simply not booked): the person is alive, the card came back to work.
+        let mut m = reused();
+        m.lamps.push(lamp("P1", "2026-03-03 07:50:00", Some("2026-03-03 16:10:00")));
         assert!(of(&run(m), "ACC-LEAD-1").is_empty());
         // Positioning dark from then to the end: there are no later snapshots to be absent from.
         let mut m = vanished_mine();
@@ -1073,6 +1189,59 @@ mod tests {
         assert!(both
             .iter()
             .all(|l| l.score > weak[0].score && l.finding.evidence.iter().any(|e| e.value == Some(1.0) && e.file == "trips")));
+    }
+
+    /// A card that drops out of the snapshots three hours into a night shift,
+    /// with no exit and no lamp back, is overdue from going down to the end of the
+    /// record, however early it was last seen.
+    #[test]
+    fn card_vanishing_early_in_the_shift_is_overdue() {
+        let mut m = vanished_mine();
+        m.trips[0].down = t("2026-03-02 00:00:00");
+        m.trips[0].last_seen = t("2026-03-02 03:10:00");
+        m.trips[0].areas = vec![(t("2026-03-02 00:00:00"), "A01".into()), (t("2026-03-02 00:35:00"), "F1101".into())];
+        m.lamps[0].lamp_out = t("2026-03-01 23:50:00");
+        let leads = run(m);
+        let l1 = of(&leads, "ACC-LEAD-1");
+        assert_eq!(l1.len(), 1, "{leads:#?}");
+        let l = l1[0];
+        assert_eq!(l.finding.evidence[0].value, Some(3.2));
+        assert_eq!(l.finding.evidence[0].time, Some(t("2026-03-02 03:10:00")));
+        // Missing from 00:00 on 03-02 to the end of the record, 03-05 00:00: 72 h.
+        assert!(l.finding.title.contains("72.0 h"), "{}", l.finding.title);
+        assert!(l.score >= 75.0, "{}", l.score);
+    }
+
+    /// A card whose lamp never came back is a person missing even if the card
+    /// was handed out again later; the lead names the reuse.
+    #[test]
+    fn reused_card_with_lamp_never_returned() {
+        let mut m = vanished_mine();
+        m.trips.push(trip(
+            "C1",
+            "2026-03-04 08:00:00",
+            Some("2026-03-04 16:00:00"),
+            "2026-03-04 16:00:00",
+            &[("2026-03-04 08:10:00", "A01")],
+        ));
+        let leads = run(m);
+        let l1 = of(&leads, "ACC-LEAD-1");
+        assert_eq!(l1.len(), 1, "{leads:#?}");
+        let l = l1[0];
+        assert_eq!(l.finding.start, t("2026-03-02 08:00:00"));
+        assert!(l.finding.title.contains("48.0 h until the card went down again"), "{}", l.finding.title);
+        assert!(l.pull.iter().any(|p| p.contains("RYSS") && p.contains("2026-03-04 08:00")), "{:?}", l.pull);
+        assert!(l.finding.evidence.iter().any(|e| e.file == "lamps" && e.detail.as_deref().unwrap_or("").contains("no return")));
+        // The lamp open but the holder drew another lamp later, card not reused:
+        // the person came up; the card was left underground (a weaker lead).
+        let strong = l.score;
+        let mut m = vanished_mine();
+        m.lamps.push(lamp("P1", "2026-03-04 07:50:00", Some("2026-03-04 16:10:00")));
+        let weak = run(m);
+        let weak = of(&weak, "ACC-LEAD-1");
+        assert_eq!(weak.len(), 1);
+        assert!(weak[0].score <= strong - 30.0, "{} vs {strong}", weak[0].score);
+        assert!(weak[0].finding.evidence.iter().any(|e| e.detail.as_deref().unwrap_or("").contains("drew a lamp again later")));
     }
 
     /// (a) P1 with cards C1 and C2 underground together in different areas;
@@ -1277,6 +1446,42 @@ mod tests {
         let long = with("2026-03-06 10:00:00", "2026-03-06 15:00:00", &steady);
         assert_eq!(long.len(), 1);
         assert!(long[0].finding.has_tag(taxonomy::HIDDEN_FACE) && long[0].score < 65.0);
+    }
+
+    /// A one-hour positioning stop at 02:00 with power on, after which a fifth
+    /// to a third fewer people are underground for the rest of the day: a
+    /// lower-scored lead; the same stop on a day that was quiet from the start,
+    /// or followed by a tenth fewer people, is nothing.
+    #[test]
+    fn short_stop_with_smaller_lasting_drop() {
+        let with = |heads: &[(&str, &str, f32)]| {
+            let mut m = steady_mine(5);
+            m.upload_gaps.push(gap("positioning", "2026-03-06 02:00:00", "2026-03-06 03:00:00"));
+            m.area_hours.retain(|a| a.hour < t("2026-03-06 02:00:00") || a.hour >= t("2026-03-06 03:00:00"));
+            for (from, to, p) in heads {
+                set_heads(&mut m, from, to, *p);
+            }
+            run(m).into_iter().filter(|l| l.finding.rule == "ACC-LEAD-3").collect::<Vec<_>>()
+        };
+        let l3 = with(&[("2026-03-06 03:00:00", "2026-03-07 00:00:00", 14.0)]);
+        assert_eq!(l3.len(), 1, "{l3:#?}");
+        let l = &l3[0];
+        assert!((45.0..65.0).contains(&l.score), "{}", l.score);
+        assert!(l.finding.has_tag(taxonomy::CONCEALED_ACCIDENT));
+        let heads = l.finding.evidence.iter().find(|e| e.file == "area_hours").expect("headcount evidence");
+        assert_eq!(heads.value, Some(28.0));
+        assert_eq!(heads.time, Some(t("2026-03-06 03:00:00")));
+        assert!(heads.detail.as_deref().unwrap_or("").contains("6 h after"), "{heads:?}");
+        // A clear halving still scores as before, above the smaller drop.
+        let half = with(&[("2026-03-06 03:00:00", "2026-03-07 00:00:00", 9.0)]);
+        assert_eq!(half.len(), 1);
+        assert!(half[0].score >= 65.0 && half[0].score > l.score);
+        // A quiet day from before the stop: no drop relative to its own start.
+        assert!(with(&[("2026-03-05 20:00:00", "2026-03-07 00:00:00", 14.0)]).is_empty());
+        // A tenth fewer people: within ordinary variation.
+        assert!(with(&[("2026-03-06 03:00:00", "2026-03-07 00:00:00", 18.0)]).is_empty());
+        // The drop must last: two low hours, then back to normal.
+        assert!(with(&[("2026-03-06 03:00:00", "2026-03-06 05:00:00", 14.0)]).is_empty());
     }
 
     #[test]

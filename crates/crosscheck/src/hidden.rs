@@ -9,11 +9,20 @@
 //!   person-hours beyond the area's usual staffing reach
 //!   [`HiddenConfig::min_people`], in runs of at least `min_hours` consecutive
 //!   hours, on at least `min_days` days. The usual staffing of an area the
-//!   registry lists is the median of its hourly person-hours over the period
-//!   (hours with nobody count as zero), so the signal man at the shaft bottom or
-//!   the belt attendants in the main roadway are not a face; an area the registry
-//!   does not list at all (a new area or station) has no usual staffing — any
-//!   sustained crew there counts, and the lead says the area is new;
+//!   registry lists is taken per hour of the day (Beijing clock): the median,
+//!   over the days of the period, of the area's person-hours in that hour (a day
+//!   with nobody there counts as zero). So the signal man at the shaft bottom,
+//!   the belt attendants in the main roadway and the roadway crew that comes
+//!   every maintenance shift (八点班 08–16) are routine, not a face: a crew that
+//!   works in a listed area at the same hours on at least half of the days is
+//!   what the area is for. What stands out is staffing beyond that — a crew at
+//!   hours or on days the area is normally not worked. The limit a regulator
+//!   must know: a crew in a *listed* area at fixed hours on more than half of
+//!   the period's days is absorbed into the usual staffing; such a face still
+//!   shows through an undeclared feeder or explosives, or in a shorter period
+//!   (analyse by quarter). An area the registry does not list at all (a new
+//!   area or station) has no usual staffing — any crew there counts, from half a
+//!   shift (`new_area_min_hours`), and the lead says the area is new;
 //! - power (`energy`): a face feeder (`Consumer::Face`) no declared face lists,
 //!   drawing at least `min_face_kwh` an hour in the same sustained pattern;
 //! - explosives (`explosives`): issues to a place that is no declared face.
@@ -40,11 +49,20 @@ use crate::Config;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HiddenConfig {
-    /// People present on average in an hour beyond the area's usual staffing
-    /// (person-hours in the hour) for the hour to count as worked (3).
+    /// People present on average in an hour beyond the area's usual staffing at
+    /// that hour of the day (person-hours in the hour, less the median over the
+    /// period's days for the same hour) for the hour to count as worked (3).
     pub min_people: f64,
-    /// Consecutive worked hours that make a stint, and stint hours a day needs (6).
+    /// Consecutive worked hours that make a stint, and stint hours a day needs (6:
+    /// most of an eight-hour shift), in an area the registry lists.
     pub min_hours: u32,
+    /// The same for an area the registry does not list at all (4: half a shift).
+    /// Why lower: an area or reader station missing from the registry is itself
+    /// undeclared (a drawing that does not show the workings, 假图纸), so there is
+    /// no routine staffing to mistake for a face; a crew of `min_people` coming
+    /// back to it half a shift at a time on `min_days` days is already a
+    /// working place that must be explained. Never above `min_hours` in effect.
+    pub new_area_min_hours: u32,
     /// Days with a stint before people or power make a signal (3).
     pub min_days: u32,
     /// kWh in an hour on an undeclared face feeder for the hour to count as worked (5).
@@ -63,6 +81,7 @@ impl Default for HiddenConfig {
         HiddenConfig {
             min_people: 3.0,
             min_hours: 6,
+            new_area_min_hours: 4,
             min_days: 3,
             min_face_kwh: 5.0,
             explosives_min_days: 1,
@@ -106,7 +125,8 @@ struct Signal {
     /// Area code, feeder id or explosives place as written.
     key: String,
     days: Vec<DayStat>,
-    /// People: usual person-hours per hour of the area (0 for a new area).
+    /// People: the highest usual person-hours of the area at any hour of the day
+    /// (0 for a new area or one where nobody usually is).
     baseline: f64,
     /// People: the registry does not list the area.
     new_area: bool,
@@ -191,6 +211,46 @@ fn median_with_zeros(values: &mut [f64], n_hours: usize) -> f64 {
     *v
 }
 
+/// Consecutive hours a crew must stay to make a stint in an area (see
+/// [`HiddenConfig::new_area_min_hours`]).
+fn stint_hours(c: &HiddenConfig, new_area: bool) -> u32 {
+    if new_area {
+        c.new_area_min_hours.min(c.min_hours)
+    } else {
+        c.min_hours
+    }
+}
+
+/// Hour of the day on the Beijing clock (0–23) of an hour index (UTC seconds / 3600).
+fn hour_of_day(h: i64) -> usize {
+    (h + 8).rem_euclid(24) as usize
+}
+
+/// The usual person-hours of an area for each hour of the day (Beijing): the lower
+/// median over the days of the period `[from_h, to_h]` of the person-hours in that
+/// hour, a day with nobody there counting as zero. `hours` lies inside the period.
+/// A crew that is there at that hour on at least half of the days is the area's
+/// routine staffing (the roadway crew of the maintenance shift, the pump-house
+/// attendant), not a face.
+fn usual_by_hour_of_day(hours: &[Hourly], from_h: i64, to_h: i64, buckets: &mut [Vec<f64>; 24]) -> [f64; 24] {
+    for b in buckets.iter_mut() {
+        b.clear();
+    }
+    for h in hours {
+        buckets[hour_of_day(h.0)].push(h.1);
+    }
+    let n = (to_h - from_h + 1).max(0);
+    let first = hour_of_day(from_h);
+    let mut usual = [0.0; 24];
+    for (k, b) in buckets.iter_mut().enumerate() {
+        // Days on which hour of day k falls inside the period.
+        let offset = ((k + 24 - first) % 24) as i64;
+        let days = n / 24 + i64::from(offset < n % 24);
+        usual[k] = median_with_zeros(b, days.max(0) as usize);
+    }
+    usual
+}
+
 /// The leads of this module for one mine.
 pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
     let c = &cfg.hidden;
@@ -271,10 +331,9 @@ fn people_signals(m: &MineInputs, c: &HiddenConfig) -> Vec<Signal> {
             _ => v.push((h, ph, pm)),
         }
     }
-    let n_hours = (to_h - from_h + 1).max(1) as usize;
-    let min_worked = (c.min_hours as usize) * (c.min_days as usize);
+    let min_worked = (c.min_hours.min(c.new_area_min_hours) as usize) * (c.min_days as usize);
     let mut out = Vec::new();
-    let mut scratch: Vec<f64> = Vec::new();
+    let mut buckets: [Vec<f64>; 24] = Default::default();
     let mut active: Vec<Hourly> = Vec::new();
     let mut areas: Vec<(&str, Vec<Hourly>)> = by_area.into_iter().collect();
     areas.sort_unstable_by_key(|(a, _)| *a);
@@ -295,16 +354,11 @@ fn people_signals(m: &MineInputs, c: &HiddenConfig) -> Vec<Signal> {
             });
         }
         let new_area = !known.is_empty() && !known.contains(area);
-        let baseline = if new_area {
-            0.0
-        } else {
-            scratch.clear();
-            scratch.extend(hours.iter().map(|h| h.1));
-            median_with_zeros(&mut scratch, n_hours)
-        };
+        let usual = if new_area { [0.0; 24] } else { usual_by_hour_of_day(&hours, from_h, to_h, &mut buckets) };
+        let baseline = usual.iter().copied().fold(0.0, f64::max);
         active.clear();
-        active.extend(hours.iter().filter(|h| h.1 - baseline >= c.min_people).map(|h| (h.0, h.1 - baseline, h.2)));
-        let days = sustained(&active, c.min_hours);
+        active.extend(hours.iter().map(|h| (h.0, h.1 - usual[hour_of_day(h.0)], h.2)).filter(|h| h.1 >= c.min_people));
+        let days = sustained(&active, stint_hours(c, new_area));
         if days.len() >= c.min_days.max(1) as usize {
             out.push(Signal { source: Source::People, key: area.to_string(), days, baseline, new_area });
         }
@@ -442,7 +496,7 @@ fn build(m: &MineInputs, c: &HiddenConfig, g: &Group) -> Lead {
                 } else if s.baseline < 0.05 {
                     "where nobody usually is".to_string()
                 } else {
-                    format!("beyond the area's usual {:.1}", s.baseline)
+                    format!("beyond the area's usual staffing at that hour, at most {:.1}", s.baseline)
                 };
                 parts.push(format!("{} people ({usual}) for {} h a day on {n} days", range(lo, hi), range(hlo, hhi)));
                 evidence.push(Evidence {
@@ -451,13 +505,20 @@ fn build(m: &MineInputs, c: &HiddenConfig, g: &Group) -> Lead {
                     value: Some((total * 10.0).round() / 10.0),
                     time: Some(s.start()),
                     detail: Some(format!(
-                        "Positioning: area {} is covered by no declared face{}; on {n} days ({span}) a crew stayed {} h a day in unbroken stints of at least {} h, {:.1} person-hours in all beyond the usual {:.1} people an hour",
+                        "Positioning: area {} is covered by no declared face{}; on {n} days ({span}) a crew stayed {} h a day in unbroken stints of at least {} h, {:.1} person-hours in all {}",
                         s.key,
                         if s.new_area { " and is not in the registry's area list (a new area or station)" } else { "" },
                         range(hlo, hhi),
-                        c.min_hours,
+                        stint_hours(c, s.new_area),
                         total,
-                        s.baseline
+                        if s.new_area {
+                            "where the registry expects nobody".to_string()
+                        } else {
+                            format!(
+                                "beyond the area's usual staffing at the same hour of the day (the median over the period's days; at most {:.1} people at any hour)",
+                                s.baseline
+                            )
+                        }
                     )),
                     ..Default::default()
                 });
@@ -951,6 +1012,111 @@ mod tests {
         assert_eq!(sorted.len(), 1);
         assert_eq!(unsorted.len(), 1);
         assert_eq!(sorted[0].finding.evidence, unsorted[0].finding.evidence);
+    }
+
+    #[test]
+    fn a_listed_area_worked_every_maintenance_shift_is_routine() {
+        // The common area (大巷及井底车场) gets 4–9 people on the maintenance shift 08–16 every
+        // day and nobody otherwise: the median over all hours is 0, but at 08–16 the usual
+        // staffing is the crew itself, so it is no hidden face.
+        let roadway = |m: &mut MineInputs, seed: u64| {
+            let mut r = Lcg(seed);
+            for d in 0..DAYS {
+                for h in 8..16 {
+                    let hour = t("2026-03-01 00:00:00").plus_secs(d * 86_400 + h * 3600);
+                    let people = 4 + (r.next() * 6.0) as u32;
+                    m.area_hours.push(AreaHour { hour, area: "ROAD2".into(), people_max: people, person_hours: people as f32 * 0.8 });
+                }
+            }
+        };
+        for seed in 0..5 {
+            let mut m = mine();
+            normal(&mut m, 40 + seed);
+            m.info.areas.push(AreaEntry { code: "ROAD2".into(), ..Default::default() });
+            roadway(&mut m, seed);
+            let leads = run(&mut m);
+            assert!(leads.is_empty(), "seed {seed}: {:?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        }
+        // The same roadway crew working at night (00–08) on 5 days is out of the ordinary.
+        let mut m = mine();
+        normal(&mut m, 50);
+        m.info.areas.push(AreaEntry { code: "ROAD2".into(), ..Default::default() });
+        roadway(&mut m, 1);
+        for d in 12..17 {
+            for h in 0..8 {
+                let hour = m.from.plus_secs(d * 86_400 + h * 3600);
+                m.area_hours.push(AreaHour { hour, area: "ROAD2".into(), people_max: 6, person_hours: 5.0 });
+            }
+        }
+        let leads = run(&mut m);
+        assert_eq!(leads.len(), 1, "{:?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        assert_eq!(leads[0].finding.place.as_deref(), Some("ROAD2"));
+        assert_eq!(day_of(leads[0].finding.start), day_of(m.from) + 12);
+        assert!(leads[0].finding.title.contains("on 5 days"), "{}", leads[0].finding.title);
+        // And a crew that brings the area to 9 people from 00:00 to 16:00 on 4 days is too.
+        let mut m = mine();
+        normal(&mut m, 51);
+        m.info.areas.push(AreaEntry { code: "ROAD2".into(), ..Default::default() });
+        roadway(&mut m, 2);
+        crew(&mut m, "ROAD2", 9.0, 16, 20..24);
+        let leads = run(&mut m);
+        assert_eq!(leads.len(), 1, "{:?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        assert!(leads[0].finding.evidence[0].detail.as_deref().is_some_and(|d| d.contains("same hour of the day")));
+    }
+
+    #[test]
+    fn half_shift_stints_count_in_an_area_the_registry_does_not_list() {
+        // A crew of 5 (4.25 person-hours an hour) for 5 h on 15 days in a new area: a lead.
+        let mut m = mine();
+        normal(&mut m, 60);
+        crew(&mut m, "NEW9", 4.25, 5, 5..20);
+        let leads = run(&mut m);
+        assert_eq!(leads.len(), 1, "{:?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        assert_eq!(leads[0].finding.place.as_deref(), Some("NEW9"));
+        assert!(leads[0].finding.has_tag(taxonomy::FAKE_DRAWING));
+        assert!(
+            leads[0].finding.evidence[0].detail.as_deref().is_some_and(|d| d.contains("at least 4 h")),
+            "{:?}",
+            leads[0].finding.evidence[0]
+        );
+        // 4 h is the bar; 3 h is not a stint.
+        let mut m = mine();
+        normal(&mut m, 61);
+        crew(&mut m, "NEW9", 4.0, 4, 5..8);
+        assert_eq!(run(&mut m).len(), 1);
+        let mut m = mine();
+        normal(&mut m, 62);
+        crew(&mut m, "NEW9", 6.0, 3, 5..20);
+        assert!(run(&mut m).is_empty());
+        // The same 5 h stints in a listed area are not a shift long: nothing.
+        let mut m = mine();
+        normal(&mut m, 63);
+        crew(&mut m, "OLD", 4.25, 5, 5..20);
+        assert!(run(&mut m).is_empty());
+        // The half-shift bar never exceeds the listed-area bar.
+        let cfg = HiddenConfig { min_hours: 3, new_area_min_hours: 4, ..Default::default() };
+        assert_eq!(stint_hours(&cfg, true), 3);
+        assert_eq!(stint_hours(&HiddenConfig::default(), true), 4);
+        assert_eq!(stint_hours(&HiddenConfig::default(), false), 6);
+    }
+
+    #[test]
+    fn usual_staffing_is_per_hour_of_day() {
+        // Two days from 00:00 Beijing: hour 08 staffed 5 and 7, hour 09 staffed only on the second day.
+        let from_h = t("2026-03-01 00:00:00").0 / 3600;
+        let to_h = from_h + 47;
+        let hours = [(from_h + 8, 5.0, 5.0), (from_h + 32, 7.0, 7.0), (from_h + 33, 4.0, 4.0)];
+        let mut buckets: [Vec<f64>; 24] = Default::default();
+        let u = usual_by_hour_of_day(&hours, from_h, to_h, &mut buckets);
+        assert_eq!(u[8], 5.0);
+        assert_eq!(u[9], 0.0);
+        assert_eq!(u[0], 0.0);
+        // A period that starts at 20:00: hour 20 falls on 2 days of a 30-hour period, hour 02 on one.
+        let from_h = t("2026-03-01 20:00:00").0 / 3600;
+        let hours = [(from_h, 6.0, 6.0), (from_h + 24, 6.0, 6.0), (from_h + 6, 3.0, 3.0)];
+        let u = usual_by_hour_of_day(&hours, from_h, from_h + 29, &mut buckets);
+        assert_eq!((u[20], u[2], u[3]), (6.0, 3.0, 0.0));
+        assert_eq!(hour_of_day(from_h), 20);
     }
 
     #[test]

@@ -160,7 +160,6 @@ fn a_hidden_face_becomes_a_ranked_lead_that_says_where_to_go_and_a_reviewer_mark
 }
 
 #[test]
-#[ignore = "issue 4 is open: REC-1 and REC-2 precision and ACC-LEAD-1 recall are below 0.9 at default settings (docs/crosscheck.md)"]
 fn leads_score_reports_precision_and_recall_for_the_headline_detections() {
     let out = ok(bin().args(["leads", "score"]));
     let md = text(&out.stdout);
