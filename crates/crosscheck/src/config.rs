@@ -14,6 +14,7 @@ pub struct Config {
     pub crew: crate::crew::CrewConfig,
     pub leaders: crate::leaders::LeadersConfig,
     pub concealment: crate::concealment::ConcealmentConfig,
+    pub uploads: crate::uploads::UploadsConfig,
 }
 
 impl Config {

@@ -196,6 +196,35 @@ pub struct LeaderRota {
     pub required_shifts: u32,
 }
 
+/// Which electrical quantity a monitoring point measures (CDSS sensor types
+/// 0015 电压, 0016 频率, 0017 电流). Instantaneous values, not energy: they say
+/// whether a feeder is energised and loaded, never how many kWh it used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PowerQuantity {
+    Voltage,
+    Frequency,
+    Current,
+}
+
+/// One electrical point's readings in an hour (from CDSS), an activity signal
+/// for the hours no metered kWh is available.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PowerActivity {
+    /// Start of the hour.
+    pub hour: Timestamp,
+    pub point: String,
+    /// The declared face whose `points` list the point (registry), if any.
+    pub face: Option<String>,
+    /// 安装位置 as uploaded.
+    pub location: String,
+    pub quantity: PowerQuantity,
+    pub mean: f64,
+    pub max: f64,
+    /// Readings with a value in the hour.
+    pub readings: u32,
+}
+
 /// A stretch with no upload of a system, from the store's upload times.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UploadGap {
@@ -228,6 +257,8 @@ pub struct MineInputs {
     /// the mine only if it is tipped off: REC-6 looks for activity that avoids them).
     pub inspection_days: Vec<Day>,
     pub upload_gaps: Vec<UploadGap>,
+    /// Electrical activity per point and hour (CDSS 0015–0017), derived from uploads.
+    pub power: Vec<PowerActivity>,
 }
 
 impl MineInputs {
@@ -250,6 +281,7 @@ impl MineInputs {
             rota: Vec::new(),
             inspection_days: Vec::new(),
             upload_gaps: Vec::new(),
+            power: Vec::new(),
         }
     }
 
@@ -270,5 +302,6 @@ impl MineInputs {
         self.lamps.sort_by_key(|r| r.lamp_out);
         self.inspection_days.sort_unstable();
         self.upload_gaps.sort_by_key(|r| r.from);
+        self.power.sort_by_key(|r| r.hour);
     }
 }

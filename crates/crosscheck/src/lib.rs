@@ -22,6 +22,9 @@
 //!   card moving while its holder is elsewhere, uploads that stop while power
 //!   continues (ACC-LEAD-1…3).
 //!
+//! [`uploads`] derives the people, belt-scale, electrical-activity and upload-gap
+//! series from the G2 files.
+//!
 //! No I/O and no clock: the analysis period comes in as an argument.
 
 pub mod capacity;
@@ -36,6 +39,7 @@ pub mod leaders;
 pub mod periodic;
 pub mod reconcile;
 pub mod stops;
+pub mod uploads;
 
 pub use config::Config;
 pub use inputs::MineInputs;
