@@ -14,6 +14,7 @@ mod evidence;
 mod ingest;
 mod leads_cli;
 mod leads_out;
+mod leads_read;
 mod ledger_cli;
 mod ledger_db;
 mod ledger_docs;
