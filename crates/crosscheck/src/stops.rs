@@ -11,7 +11,12 @@
 //!   a good share of a producing day's, or hours of hoisting at production level
 //!   (the Hebei case: night peaks while "stopped for maintenance");
 //! - explosives issued;
-//! - face crews on production or cutting shifts.
+//! - face crews on production or cutting shifts;
+//! - face current (CDSS 0017 电流): a face's current points loaded during the stop
+//!   at levels like their own producing hours, for hours a day (the Hebei case
+//!   again, seen at the face instead of the hoist). Voltage (0015) and frequency
+//!   (0016) only say a feeder is energised — pumps, fans and lighting stay on in
+//!   any stop — so they are never a sign; current at its idle level is none either.
 //!
 //! Construction is not a stop: development headings legitimately cut coal.
 
@@ -22,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use minesafe_model::registry::MineStatus;
 use minesafe_model::{Evidence, Finding, Timestamp};
 
-use crate::inputs::{day_start, Consumer, CrewActivity, MineInputs, OutputSource};
+use crate::inputs::{day_start, Consumer, CrewActivity, MineInputs, OutputSource, PowerActivity, PowerQuantity};
 use crate::lead::{lead, taxonomy, Lead};
 use crate::reconcile::series::{self, fmt_num, span, Grid, Outputs};
 use crate::Config;
@@ -57,6 +62,32 @@ pub struct StopsConfig {
     /// A stretch carried by one kind of sign alone, hoisting or crews, must last
     /// this many days (3); output or explosives alone suffice.
     pub min_single_sign_days: usize,
+    /// Face current (CDSS 0017). A current point's baseline comes from the hours
+    /// of the mine's own producing days: the hour is *loaded* when its mean is at
+    /// least `current_loaded_fraction` (0.5) of the `current_reference_quantile`
+    /// (0.9) of those hours — the level the point reaches when the face works,
+    /// whatever share of the day it works — and the baseline is the median of the
+    /// loaded hours. The high quantile, not the median, is the reference so that a
+    /// face cutting one shift in three still has its cutting level as baseline.
+    pub current_reference_quantile: f64,
+    pub current_loaded_fraction: f64,
+    /// A point needs at least this many loaded producing hours for a baseline (24).
+    pub current_min_loaded_hours: usize,
+    /// Baselines below this are no load at all, A (1.0).
+    pub current_min_amps: f64,
+    /// A stop hour is worked when the point's mean is at least this share of its
+    /// baseline (0.5)…
+    pub current_work_fraction: f64,
+    /// …and at least `current_idle_factor` (2.0) times the point's own idle level
+    /// in the stop, the `current_idle_quantile` (0.25) of its stop hours: a feeder
+    /// that also carries pumps or fans draws a base current in any stop, and that
+    /// base must not pass for work.
+    pub current_idle_factor: f64,
+    pub current_idle_quantile: f64,
+    /// Worked hours of one point in a day (night hours counted with the evening
+    /// they start on, as for hoisting) that make a current sign (4). A stretch
+    /// carried by current alone needs `min_single_sign_days` such days.
+    pub current_min_hours: u32,
 }
 
 impl Default for StopsConfig {
@@ -73,6 +104,14 @@ impl Default for StopsConfig {
             crew_min_people: 5,
             max_gap_days: 2,
             min_single_sign_days: 3,
+            current_reference_quantile: 0.9,
+            current_loaded_fraction: 0.5,
+            current_min_loaded_hours: 24,
+            current_min_amps: 1.0,
+            current_work_fraction: 0.5,
+            current_idle_factor: 2.0,
+            current_idle_quantile: 0.25,
+            current_min_hours: 4,
         }
     }
 }
@@ -117,6 +156,110 @@ fn hoisting_hours(m: &MineInputs, g: Grid) -> Vec<(usize, Timestamp, f64)> {
     out
 }
 
+/// A current (0017 电流) point with its baseline from the mine's producing hours.
+pub(crate) struct CurrentPoint<'a> {
+    pub point: &'a str,
+    pub face: Option<&'a str>,
+    pub location: &'a str,
+    /// `(hour, mean A)`, sorted by hour, one per hour (of duplicates, the one with
+    /// the most readings).
+    pub hours: Vec<(Timestamp, f64)>,
+    /// Median of the loaded producing hours' means, A (rule: [`StopsConfig::current_reference_quantile`]).
+    pub baseline: f64,
+    /// The `low_quantile` of the producing hours' means, A: the point's idle level
+    /// while the mine works.
+    pub producing_low: f64,
+}
+
+/// The `q` quantile (nearest rank) of `v`; reorders `v`.
+pub(crate) fn quantile(v: &mut [f64], q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let k = ((v.len() - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
+    let (_, x, _) = v.select_nth_unstable_by(k, f64::total_cmp);
+    Some(*x)
+}
+
+/// The current points `include` accepts that have a usable baseline: enough
+/// loaded hours among those `producing` accepts, at a level above
+/// `current_min_amps`. O(n log n) in the power series.
+pub(crate) fn current_points<'a>(
+    m: &'a MineInputs,
+    c: &StopsConfig,
+    low_quantile: f64,
+    include: impl Fn(&PowerActivity) -> bool,
+    producing: impl Fn(Timestamp) -> bool,
+) -> Vec<CurrentPoint<'a>> {
+    let p = &m.power;
+    let mut idx: Vec<usize> = (0..p.len())
+        .filter(|&i| p[i].quantity == PowerQuantity::Current && p[i].readings > 0 && series::valid(p[i].mean) && include(&p[i]))
+        .collect();
+    idx.sort_by(|&a, &b| p[a].point.cmp(&p[b].point).then(p[a].hour.cmp(&p[b].hour)));
+    let mut out = Vec::new();
+    let mut scratch: Vec<f64> = Vec::new();
+    for chunk in idx.chunk_by(|&a, &b| p[a].point == p[b].point) {
+        let mut hours: Vec<(Timestamp, f64)> = Vec::with_capacity(chunk.len());
+        let mut kept_readings = 0;
+        for &i in chunk {
+            let r = &p[i];
+            match hours.last_mut() {
+                Some(last) if last.0 == r.hour => {
+                    if r.readings > kept_readings {
+                        last.1 = r.mean;
+                        kept_readings = r.readings;
+                    }
+                }
+                _ => {
+                    hours.push((r.hour, r.mean));
+                    kept_readings = r.readings;
+                }
+            }
+        }
+        scratch.clear();
+        scratch.extend(hours.iter().filter(|h| producing(h.0)).map(|h| h.1));
+        if scratch.len() < c.current_min_loaded_hours.max(1) {
+            continue;
+        }
+        let (Some(reference), Some(low)) = (quantile(&mut scratch, c.current_reference_quantile), quantile(&mut scratch, low_quantile))
+        else {
+            continue;
+        };
+        let loaded = c.current_loaded_fraction * reference;
+        scratch.retain(|x| *x >= loaded);
+        if scratch.len() < c.current_min_loaded_hours.max(1) {
+            continue;
+        }
+        let Some(baseline) = series::median(&mut scratch) else { continue };
+        if baseline < c.current_min_amps {
+            continue;
+        }
+        let first = &p[chunk[0]];
+        let face = chunk.iter().find_map(|&i| p[i].face.as_deref());
+        let location = chunk.iter().map(|&i| p[i].location.as_str()).find(|l| !l.is_empty()).unwrap_or("");
+        out.push(CurrentPoint { point: first.point.as_str(), face, location, hours, baseline, producing_low: low });
+    }
+    out
+}
+
+/// A current point that witnessed work during the stop.
+struct CurrentWitness {
+    point: String,
+    face: Option<String>,
+    location: String,
+    baseline: f64,
+    /// Its idle level during the stop, A.
+    idle: f64,
+}
+
+/// One worked hour of a witness, on a sign day.
+struct CurrentHour {
+    witness: usize,
+    day: usize,
+    hour: Timestamp,
+    amps: f64,
+}
+
 struct Signs {
     output: Vec<f64>,
     declared: Vec<f64>,
@@ -125,6 +268,10 @@ struct Signs {
     peaks: Vec<Vec<Timestamp>>,
     explosives: Vec<(f64, u32, Vec<String>)>,
     crews: Vec<(u32, String)>,
+    current: Vec<bool>,
+    witnesses: Vec<CurrentWitness>,
+    /// Grouped by witness, by time within each.
+    current_hours: Vec<CurrentHour>,
 }
 
 /// The leads of this module for one mine.
@@ -158,6 +305,9 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
         peaks: vec![Vec::new(); g.n],
         explosives: vec![(0.0, 0, Vec::new()); g.n],
         crews: vec![(0, String::new()); g.n],
+        current: vec![false; g.n],
+        witnesses: Vec::new(),
+        current_hours: Vec::new(),
     };
 
     // Output: against a producing day's median.
@@ -223,16 +373,18 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
         }
     }
 
-    let kinds_of = |i: usize| -> [bool; 4] {
+    current_signs(m, c, g, &stop, &producing, &mut s);
+
+    let kinds_of = |i: usize| -> [bool; 5] {
         if !stop[i] {
-            return [false; 4];
+            return [false; 5];
         }
-        [s.output[i] > output_floor, s.hoist[i], s.explosives[i].0 > 0.0 || s.explosives[i].1 > 0, s.crews[i].0 > 0]
+        [s.output[i] > output_floor, s.hoist[i], s.explosives[i].0 > 0.0 || s.explosives[i].1 > 0, s.crews[i].0 > 0, s.current[i]]
     };
     let mask: Vec<bool> = (0..g.n).map(|i| kinds_of(i).iter().any(|k| *k)).collect();
     let mut leads = Vec::new();
     for (a, b) in series::stretches(&mask, c.max_gap_days) {
-        let mut days_by_kind = [0usize; 4];
+        let mut days_by_kind = [0usize; 5];
         for i in a..b {
             for (k, on) in kinds_of(i).iter().enumerate() {
                 days_by_kind[k] += *on as usize;
@@ -250,6 +402,87 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
     leads
 }
 
+/// Face current during the stop. The points are the faces' current points, or
+/// every current point when the mine sends no metered energy at all (then a
+/// hoist or belt current is the only witness of hoisting). A point's stop hour is
+/// worked at [`StopsConfig::current_work_fraction`] of its baseline and twice its
+/// own idle level in the stop; a day is a sign when one point works
+/// [`StopsConfig::current_min_hours`] hours on it.
+fn current_signs(m: &MineInputs, c: &StopsConfig, g: Grid, stop: &[bool], producing: &[bool], s: &mut Signs) {
+    if m.power.is_empty() {
+        return;
+    }
+    let no_energy = m.energy.is_empty();
+    let points = current_points(
+        m,
+        c,
+        0.0,
+        |r| r.face.is_some() || no_energy,
+        |t| g.idx_of(t).is_some_and(|i| producing[i]),
+    );
+    let shift = -3600 * c.night_end.min(23) as i64;
+    let mut per_day = vec![0u32; g.n];
+    let mut worked: Vec<(usize, Timestamp, f64)> = Vec::new();
+    let mut scratch: Vec<f64> = Vec::new();
+    for cp in &points {
+        scratch.clear();
+        scratch.extend(cp.hours.iter().filter(|h| g.idx_of(h.0).is_some_and(|i| stop[i])).map(|h| h.1));
+        let Some(idle) = quantile(&mut scratch, c.current_idle_quantile) else { continue };
+        let threshold = (c.current_work_fraction * cp.baseline).max(c.current_idle_factor * idle);
+        per_day.fill(0);
+        worked.clear();
+        for &(t, amps) in &cp.hours {
+            let (Some(own), Some(i)) = (g.idx_of(t), g.idx_of(t.plus_secs(shift))) else { continue };
+            if stop[own] && stop[i] && amps >= threshold {
+                per_day[i] += 1;
+                worked.push((i, t, amps));
+            }
+        }
+        let w = s.witnesses.len();
+        let mut any = false;
+        for &(day, hour, amps) in &worked {
+            if per_day[day] >= c.current_min_hours.max(1) {
+                s.current[day] = true;
+                s.current_hours.push(CurrentHour { witness: w, day, hour, amps });
+                any = true;
+            }
+        }
+        if any {
+            s.witnesses.push(CurrentWitness {
+                point: cp.point.to_string(),
+                face: cp.face.map(str::to_string),
+                location: cp.location.to_string(),
+                baseline: cp.baseline,
+                idle,
+            });
+        }
+    }
+}
+
+/// Night-time runs of hours, `2026-03-02 23:00–03:00 (4 h)`, up to eight.
+fn night_runs(times: impl Iterator<Item = Timestamp>, c: &StopsConfig) -> Vec<String> {
+    let night = times.filter(|t| is_night(series::hour_of_day(*t), c.night_start, c.night_end));
+    let mut runs: Vec<(Timestamp, Timestamp)> = Vec::new();
+    for t in night {
+        match runs.last_mut() {
+            Some(r) if t.secs_since(r.1) == 3600 => r.1 = t,
+            _ => runs.push((t, t)),
+        }
+    }
+    let mut out: Vec<String> = runs
+        .iter()
+        .take(8)
+        .map(|(a, z)| {
+            let end = z.plus_secs(3600).beijing();
+            format!("{} {:02}:00–{:02}:00 ({} h)", a.beijing_date(), a.beijing().hour, end.hour, z.secs_since(*a) / 3600 + 1)
+        })
+        .collect();
+    if runs.len() > 8 {
+        out.push(format!("… {} nights in all", runs.len()));
+    }
+    out
+}
+
 struct Ctx<'a> {
     m: &'a MineInputs,
     c: &'a StopsConfig,
@@ -264,7 +497,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn lead(&self, status: MineStatus, days_by_kind: [usize; 4], sign_days: usize) -> Lead {
+    fn lead(&self, status: MineStatus, days_by_kind: [usize; 5], sign_days: usize) -> Lead {
         let (m, g, s, a, b) = (self.m, self.g, self.s, self.a, self.b);
         let (first, last) = (g.day(a), g.day(b - 1));
         let when = span(first, last);
@@ -381,6 +614,10 @@ impl Ctx<'_> {
             pull.push(format!("lamp-room attendance, positioning records and shift work tickets (派班单) {when}"));
             walk.extend(sites.iter().map(|s| format!("face {s} (fresh cutting, advanced supports)")));
         }
+        // Face current.
+        if days_by_kind[4] > 0 {
+            named.push(self.current_evidence(stop_days, &mut evidence, &mut pull, &mut walk));
+        }
         if walk.iter().all(|w| !w.starts_with("face") && !w.starts_with("blasting")) {
             walk.extend(crate::reconcile::face_walk(m));
         }
@@ -397,32 +634,80 @@ impl Ctx<'_> {
         l
     }
 
-    /// Night-time runs of peak hours, `2026-03-02 23:00–03:00 (4 h)`, up to eight.
-    fn night_peaks(&self, days: &[usize]) -> Vec<String> {
-        let c = self.c;
-        let night = days
-            .iter()
-            .flat_map(|i| self.s.peaks[*i].iter().copied())
-            .filter(|t| is_night(series::hour_of_day(*t), c.night_start, c.night_end));
-        let mut runs: Vec<(Timestamp, Timestamp)> = Vec::new();
-        for t in night {
-            match runs.last_mut() {
-                Some(r) if t.secs_since(r.1) == 3600 => r.1 = t,
-                _ => runs.push((t, t)),
+    /// Evidence of the current witnesses in the stretch (up to four points, most
+    /// worked hours first); returns the sign's name for the title.
+    fn current_evidence(&self, stop_days: usize, evidence: &mut Vec<Evidence>, pull: &mut Vec<String>, walk: &mut Vec<String>) -> &'static str {
+        let (s, g, a, b) = (self.s, self.g, self.a, self.b);
+        let hours: Vec<&CurrentHour> = s.current_hours.iter().filter(|h| (a..b).contains(&h.day)).collect();
+        let mut groups: Vec<&[&CurrentHour]> = hours.chunk_by(|x, y| x.witness == y.witness).collect();
+        groups.sort_by(|x, y| y.len().cmp(&x.len()).then(x[0].witness.cmp(&y[0].witness)));
+        let mut all_faces = true;
+        let mut days_all: Vec<usize> = hours.iter().map(|h| h.day).collect();
+        days_all.sort_unstable();
+        days_all.dedup();
+        let mut points = Vec::new();
+        for grp in groups.iter().take(4) {
+            let w = &s.witnesses[grp[0].witness];
+            let mut days: Vec<usize> = grp.iter().map(|h| h.day).collect();
+            days.dedup();
+            let mean = grp.iter().map(|h| h.amps).sum::<f64>() / grp.len() as f64;
+            let at_night = grp.iter().filter(|h| is_night(series::hour_of_day(h.hour), self.c.night_start, self.c.night_end)).count();
+            let nights = night_runs(grp.iter().map(|h| h.hour), self.c);
+            let place = match &w.face {
+                Some(f) => format!("face {f}"),
+                None => {
+                    all_faces = false;
+                    "no declared face".to_string()
+                }
+            };
+            let mut detail = format!(
+                "current point {} ({}, {place}) loaded on {} of {stop_days} stop days, {} h in all ({at_night} h at night): \
+                 mean {:.0} A in those hours against {:.0} A when the mine produces (median of its loaded producing hours); \
+                 {:.0} A on the other stop hours",
+                w.point,
+                if w.location.is_empty() { "location not uploaded" } else { w.location.as_str() },
+                days.len(),
+                grp.len(),
+                mean,
+                w.baseline,
+                w.idle
+            );
+            if !nights.is_empty() {
+                detail.push_str(&format!("; night loads {}", nights.join(", ")));
             }
+            evidence.push(Evidence {
+                file: "power".into(),
+                point: Some(w.point.clone()),
+                area: w.face.clone(),
+                time: Some(grp[0].hour),
+                value: Some((mean * 10.0).round() / 10.0),
+                detail: Some(detail),
+                ..Default::default()
+            });
+            points.push(w.point.as_str());
+            walk.push(match &w.face {
+                Some(f) => format!("face {f} (shearer and face conveyor run-hour counters, fresh cutting)"),
+                None => format!("{} (what point {} supplies, its run-hour counter)", w.location, w.point),
+            });
         }
-        let mut out: Vec<String> = runs
-            .iter()
-            .take(8)
-            .map(|(a, z)| {
-                let end = z.plus_secs(3600).beijing();
-                format!("{} {:02}:00–{:02}:00 ({} h)", a.beijing_date(), a.beijing().hour, end.hour, z.secs_since(*a) / 3600 + 1)
-            })
-            .collect();
-        if runs.len() > 8 {
-            out.push(format!("… {} nights in all", runs.len()));
+        walk.dedup();
+        let dates: Vec<String> = days_all.iter().take(10).map(|i| series::date(g.day(*i))).collect();
+        pull.push(format!(
+            "CDSS current curves (0017) of {}, the face equipment start-stop records (开停记录) and the power dispatch log (供电调度记录) for {}{}",
+            points.join(", "),
+            dates.join(", "),
+            if days_all.len() > 10 { " …" } else { "" }
+        ));
+        if all_faces {
+            "face current"
+        } else {
+            "electrical current (CDSS 0017)"
         }
-        out
+    }
+
+    /// Night-time runs of hoisting peak hours.
+    fn night_peaks(&self, days: &[usize]) -> Vec<String> {
+        night_runs(days.iter().flat_map(|i| self.s.peaks[*i].iter().copied()), self.c)
     }
 }
 

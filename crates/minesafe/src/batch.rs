@@ -51,6 +51,26 @@ impl ParseArgs {
     }
 }
 
+/// Leads of illegal operation (HM-3.1) after the findings: the cross-checks run
+/// on the series derived from the uploads, overlaid with the imported ones.
+#[derive(clap::Args, Clone, Debug)]
+pub struct LeadArgs {
+    /// Cross-check inputs (CSV/XLSX files or folders: output, haulage, electricity,
+    /// explosives, lamp room, rota …; docs/crosscheck-inputs.md). A series given here
+    /// replaces the one derived from the uploads for that mine.
+    #[arg(long = "inputs")]
+    pub inputs: Vec<PathBuf>,
+    /// Cross-check thresholds (TOML, as `leads score` prints them).
+    #[arg(long = "crosscheck-config")]
+    pub config: Option<PathBuf>,
+    /// Also write the leads to a .csv, .xlsx or .jsonl file for an inspection team.
+    #[arg(long = "leads-out")]
+    pub out: Option<PathBuf>,
+    /// Findings only: do not derive the cross-check series nor print leads.
+    #[arg(long = "no-leads", conflicts_with_all = ["inputs", "out"])]
+    pub none: bool,
+}
+
 /// An upload file found under the given paths.
 #[derive(Clone, Debug)]
 pub struct InputFile {
@@ -124,7 +144,7 @@ pub fn mine_of(name: &str) -> String {
 }
 
 /// What one worker returns: findings, per-file reports, totals, detector summaries.
-type PartResult = (Vec<Finding>, Vec<(PathBuf, FileReport)>, Summary, Vec<serde_json::Value>);
+type PartResult = (Vec<Finding>, Vec<(PathBuf, FileReport)>, Summary, Vec<serde_json::Value>, Vec<minesafe_crosscheck::MineInputs>);
 
 pub struct BatchResult {
     pub findings: Vec<Finding>,
@@ -132,6 +152,8 @@ pub struct BatchResult {
     pub summary: Summary,
     /// Evacuation reports (time to clear, who stayed), one JSON object each.
     pub evacuations: Vec<serde_json::Value>,
+    /// The cross-check series derived from the uploads, one per mine (when asked for).
+    pub series: Vec<minesafe_crosscheck::MineInputs>,
 }
 
 pub fn progress(total_bytes: u64, quiet: bool, what: &str) -> ProgressBar {
@@ -196,6 +218,7 @@ pub fn run_partitioned(
     cfg: &EngineConfig,
     threads: usize,
     pb: &ProgressBar,
+    derive: Option<&minesafe_crosscheck::uploads::UploadsConfig>,
 ) -> BatchResult {
     let threads = threads.max(1);
     // End of input is judged at the global watermark, whatever the partition.
@@ -213,21 +236,34 @@ pub fn run_partitioned(
                 s.spawn(move || {
                     let mut engine = Engine::with_config(registry.clone(), opts.clone(), cfg.clone());
                     let mut findings = Vec::new();
-                    let (reports, summary) = run_engine(part, &mut engine, &mut NoSink, pb, &mut findings);
+                    let (reports, summary, series) = match derive {
+                        Some(dc) => {
+                            let mut sink = crate::derive::SeriesSink::new(registry, dc);
+                            let (r, s) = run_engine(part, &mut engine, &mut sink, pb, &mut findings);
+                            (r, s, sink.finish(watermark))
+                        }
+                        None => {
+                            let (r, s) = run_engine(part, &mut engine, &mut NoSink, pb, &mut findings);
+                            (r, s, Vec::new())
+                        }
+                    };
                     engine.finish_at(watermark, &mut findings);
-                    (findings, reports, summary, engine.summaries())
+                    (findings, reports, summary, engine.summaries(), series)
                 })
             })
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     });
-    let mut out = BatchResult { findings: Vec::new(), reports: Vec::new(), summary: Summary::default(), evacuations: Vec::new() };
-    for (f, r, s, e) in results {
+    let mut out =
+        BatchResult { findings: Vec::new(), reports: Vec::new(), summary: Summary::default(), evacuations: Vec::new(), series: Vec::new() };
+    for (f, r, s, e, m) in results {
+        out.series.extend(m);
         out.findings.extend(f);
         out.reports.extend(r);
         out.summary.merge(&s);
         out.evacuations.extend(e);
     }
+    out.series.sort_by(|a, b| a.code().cmp(b.code()));
     out.evacuations.sort_by(|a, b| (a["mine"].as_str(), a["start"].as_str()).cmp(&(b["mine"].as_str(), b["start"].as_str())));
     out.findings = latest_findings(std::mem::take(&mut out.findings));
     sort_findings(&mut out.findings);
@@ -254,21 +290,51 @@ pub fn check(
     paths: &[PathBuf],
     registry: Option<&Path>,
     parse: &ParseArgs,
+    leads: &LeadArgs,
     format: Format,
     threads: Option<usize>,
     evacuations: Option<&Path>,
     quiet: bool,
 ) -> Result<i32> {
     let registry = load_registry(registry)?;
+    let ccfg = crate::leads_cli::load_config(leads.config.as_deref())?;
     let (files, ignored) = collect(paths)?;
     let total_bytes: u64 = files.iter().map(|f| f.len).sum();
     let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let pb = progress(total_bytes, quiet, "check");
     let cfg = EngineConfig { only: parse.detectors.clone(), ..Default::default() };
-    let result = run_partitioned(order_files(files), &registry, &parse.options(), &cfg, threads, &pb);
+    let derive = (!leads.none).then_some(&ccfg.uploads);
+    let mut result = run_partitioned(order_files(files), &registry, &parse.options(), &cfg, threads, &pb, derive);
     pb.finish_and_clear();
     report_problems(&result.reports);
     output::print_findings(&result.findings, format)?;
+    let mut n_leads = None;
+    if !leads.none {
+        let (imported, rejected) = crate::leads_read::read_inputs(&leads.inputs, &registry)?;
+        if rejected > 0 {
+            eprintln!("minesafe check: {rejected} cross-check input row(s) or file(s) rejected (named above)");
+        }
+        let mines = crate::derive::overlay(std::mem::take(&mut result.series), imported);
+        let mut found: Vec<minesafe_crosscheck::Lead> = crate::leads_cli::analyse_all(&mines, &ccfg, threads).into_iter().flatten().collect();
+        minesafe_crosscheck::lead::rank(&mut found);
+        if format == Format::Table {
+            let mut w = std::io::stdout().lock();
+            writeln!(w)?;
+            if found.is_empty() {
+                writeln!(w, "No leads of illegal operation ({} mine(s) cross-checked).", mines.len())?;
+            } else {
+                writeln!(w, "Leads of illegal operation ({} over {} mine(s)), highest score first:", found.len(), mines.len())?;
+            }
+        }
+        match format {
+            Format::Table => crate::leads_out::print(&found, format)?,
+            Format::Json => crate::leads_out::print_finding_lines(&found)?,
+        }
+        if let Some(p) = &leads.out {
+            crate::leads_out::export(&found, p)?;
+        }
+        n_leads = Some(found.len());
+    }
     if let Some(path) = evacuations {
         let mut w = BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?);
         for e in &result.evacuations {
@@ -283,6 +349,9 @@ pub fn check(
             eprintln!("minesafe check: {ignored} files are not uploads (*.txt) and were not read");
         }
         eprintln!("minesafe check: {} findings", result.findings.len());
+        if let Some(n) = n_leads {
+            eprintln!("minesafe check: {n} leads");
+        }
     }
     Ok(0)
 }

@@ -84,6 +84,15 @@ pub enum LeadsVerb {
         mines: usize,
         #[arg(long)]
         threads: Option<usize>,
+        /// Go through files: write the year as CSV in the import format, then time reading them back and analysing.
+        #[arg(long)]
+        files: bool,
+        /// With --files: write here instead of a temporary directory.
+        #[arg(long, requires = "files")]
+        dir: Option<PathBuf>,
+        /// With --files: keep the files (and registry.json) for `leads analyse`.
+        #[arg(long, requires = "files")]
+        keep: bool,
     },
 }
 
@@ -152,8 +161,13 @@ pub fn run(a: &LeadsArgs) -> Result<i32> {
             }
             Ok(0)
         }
-        LeadsVerb::Bench { mines, threads } => {
-            bench(*mines, threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)))
+        LeadsVerb::Bench { mines, threads, files, dir, keep } => {
+            let threads = threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+            if *files {
+                crate::leads_bench::bench_files(*mines, threads, dir.as_deref(), *keep)
+            } else {
+                bench(*mines, threads)
+            }
         }
     }
 }

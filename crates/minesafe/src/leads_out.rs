@@ -78,6 +78,27 @@ pub fn print(leads: &[Lead], format: Format) -> Result<()> {
     Ok(())
 }
 
+/// Leads as JSON lines that are findings with `score`, `pull` and `walk` added, so
+/// that `check --format json` stays one stream of findings a reader can parse alike.
+pub fn print_finding_lines(leads: &[Lead]) -> Result<()> {
+    #[derive(serde::Serialize)]
+    struct Line<'a> {
+        #[serde(flatten)]
+        finding: &'a minesafe_model::Finding,
+        score: f64,
+        pull: &'a [String],
+        walk: &'a [String],
+    }
+    let stdout = std::io::stdout();
+    let mut w = std::io::BufWriter::new(stdout.lock());
+    for l in leads {
+        serde_json::to_writer(&mut w, &Line { finding: &l.finding, score: l.score, pull: &l.pull, walk: &l.walk })?;
+        writeln!(w)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 /// Writes leads to `.csv`, `.xlsx` or `.jsonl` by the file's extension.
 pub fn export(leads: &[Lead], out: &Path) -> Result<()> {
     let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();

@@ -9,9 +9,11 @@ mod bench;
 mod bench_live;
 mod clock;
 mod demo;
+mod derive;
 mod eval;
 mod evidence;
 mod ingest;
+mod leads_bench;
 mod leads_cli;
 mod leads_out;
 mod leads_read;
@@ -87,6 +89,8 @@ enum Command {
         evacuations: Option<PathBuf>,
         #[command(flatten)]
         parse: batch::ParseArgs,
+        #[command(flatten)]
+        leads: batch::LeadArgs,
     },
     /// Store uploads (idempotent by content), evaluate rules, keep rejected files in quarantine.
     Ingest {
@@ -201,8 +205,8 @@ fn run() -> Result<()> {
     let code = match cli.command {
         Command::Demo { sim, out } => demo::run(&sim, &out, quiet)?,
         Command::Simulate { out, sim } => demo::simulate(&out, &sim, quiet)?,
-        Command::Check { paths, registry, format, threads, evacuations, parse } => {
-            batch::check(&paths, registry.as_deref(), &parse, format, threads, evacuations.as_deref(), quiet)?
+        Command::Check { paths, registry, format, threads, evacuations, parse, leads } => {
+            batch::check(&paths, registry.as_deref(), &parse, &leads, format, threads, evacuations.as_deref(), quiet)?
         }
         Command::Ingest { paths, db, registry, parse } => ingest::run(&paths, &db, registry.as_deref(), &parse, quiet)?,
         Command::Serve(args) => serve::run(&args, quiet)?,

@@ -61,6 +61,7 @@ pub fn run(args: &ScoreArgs, quiet: bool) -> Result<i32> {
                 &EngineConfig::default(),
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
                 &pb,
+                None,
             );
             scenarios += 1;
             tally(&sim.truth, &sim.registry, &result.findings, &mut kinds, &mut rules, &format!("seed {seed}"));

@@ -31,6 +31,7 @@ mod inject;
 mod layout;
 mod monitor;
 pub mod ops;
+pub mod ops_csv;
 mod people;
 pub mod year;
 

@@ -1,0 +1,133 @@
+//! The cross-check series of each mine, built from its G2 uploads while the
+//! engine reads them (`minesafe check`): the engine hands every parsed file to
+//! this sink, which feeds the mine's [`UploadSeries`].
+
+use std::collections::HashMap;
+
+use minesafe_crosscheck::uploads::{UploadSeries, UploadSystem, UploadsConfig};
+use minesafe_crosscheck::MineInputs;
+use minesafe_engine::{ContentSink, FileReport};
+use minesafe_formats::{Content, Family};
+use minesafe_model::registry::MineInfo;
+use minesafe_model::{MineCode, Registry, Timestamp};
+
+/// The system a file family belongs to: positioning (人员定位) or monitoring (安全监控).
+pub fn system_of(f: Family) -> UploadSystem {
+    use Family::*;
+    match f {
+        Ryqy | Ryjz | Ryxx | Ryss | Jzss | Rycs | Rycy | Ryxz | Ryqj => UploadSystem::Positioning,
+        _ => UploadSystem::Monitoring,
+    }
+}
+
+/// Builds one [`UploadSeries`] per mine from the content the engine accepts.
+pub struct SeriesSink<'r> {
+    registry: &'r Registry,
+    cfg: UploadsConfig,
+    mines: HashMap<String, (UploadSeries, Timestamp)>,
+}
+
+impl<'r> SeriesSink<'r> {
+    pub fn new(registry: &'r Registry, cfg: &UploadsConfig) -> Self {
+        SeriesSink { registry, cfg: cfg.clone(), mines: HashMap::new() }
+    }
+
+    fn info(&self, mine: &str) -> Option<MineInfo> {
+        match self.registry.mines.iter().find(|m| m.code.as_str() == mine) {
+            Some(i) => Some(i.clone()),
+            None => MineCode::parse(mine).ok().map(MineInfo::new),
+        }
+    }
+
+    /// Closes every mine's series at `end` (the newest upload time of the whole
+    /// input), from the Beijing day of its first upload.
+    pub fn finish(self, end: Timestamp) -> Vec<MineInputs> {
+        use minesafe_crosscheck::inputs::{day_of, day_start};
+        let registry = self.registry;
+        let mut out: Vec<MineInputs> = self
+            .mines
+            .into_iter()
+            .filter_map(|(code, (series, first))| {
+                let info = registry
+                    .mines
+                    .iter()
+                    .find(|m| m.code.as_str() == code)
+                    .cloned()
+                    .or_else(|| MineCode::parse(&code).ok().map(MineInfo::new))?;
+                let mut m = MineInputs::new(info, day_start(day_of(first)), end.max(first));
+                series.finish(end, &mut m);
+                Some(m)
+            })
+            .collect();
+        out.sort_by(|a, b| a.code().cmp(b.code()));
+        out
+    }
+}
+
+impl ContentSink for SeriesSink<'_> {
+    fn on_content(&mut self, report: &FileReport, header_time: Timestamp, content: &Content<'_>) {
+        let Some(mine) = report.mine.as_deref() else { return };
+        if !self.mines.contains_key(mine) {
+            let Some(info) = self.info(mine) else { return };
+            self.mines.insert(mine.to_string(), (UploadSeries::new(&info, &self.cfg), header_time));
+        }
+        let Some((s, first)) = self.mines.get_mut(mine) else { return };
+        *first = (*first).min(header_time);
+        match content {
+            Content::Cddy(p) | Content::G1Cddy(p) => {
+                let defs: Vec<_> = p.accepted.iter().map(|(_, d)| d.clone()).collect();
+                s.point_defs(&defs);
+            }
+            Content::Cdss(p) => {
+                for (_, r) in &p.accepted {
+                    s.reading(r.point, r.sensor_name, r.location, r.value, r.time);
+                }
+            }
+            Content::G1Sssj(p) => {
+                for (_, r) in &p.accepted {
+                    s.reading(r.point, "", "", r.value, header_time);
+                }
+            }
+            Content::Ryss(p) => {
+                let people: Vec<_> = p.accepted.iter().map(|(_, d)| d.clone()).collect();
+                s.positions(header_time, &people);
+            }
+            _ => {}
+        }
+        s.upload(system_of(content.family()), header_time);
+    }
+}
+
+/// Puts imported series over the derived ones: for each mine and series, rows
+/// from the files replace what the uploads gave (the files are what the mine or
+/// its supplier keeps for that series; mixing both would count twice). Mines
+/// only one side knows are kept as they are.
+pub fn overlay(derived: Vec<MineInputs>, imported: Vec<MineInputs>) -> Vec<MineInputs> {
+    let mut by_code: std::collections::BTreeMap<String, MineInputs> =
+        derived.into_iter().map(|m| (m.code().to_string(), m)).collect();
+    for imp in imported {
+        let code = imp.code().to_string();
+        let Some(d) = by_code.get_mut(&code) else {
+            by_code.insert(code, imp);
+            continue;
+        };
+        macro_rules! take {
+            ($($f:ident),*) => { $( if !imp.$f.is_empty() { d.$f = imp.$f; } )* };
+        }
+        d.from = d.from.min(imp.from);
+        d.to = d.to.max(imp.to);
+        // The registry entry the import found wins only if the derived one had none.
+        if d.info.faces.is_empty() && !imp.info.faces.is_empty() {
+            d.info = imp.info.clone();
+        }
+        // Belt-scale output from CDSS and output files mix by source.
+        if !imp.output.is_empty() {
+            let sources: std::collections::BTreeSet<_> = imp.output.iter().map(|o| o.source).collect();
+            d.output.retain(|o| !sources.contains(&o.source));
+            d.output.extend(imp.output);
+        }
+        take!(energy, explosives, volumes, methane, area_hours, crews, trips, identities, lamps, rota, inspection_days, upload_gaps, power);
+        d.sort();
+    }
+    by_code.into_values().collect()
+}
