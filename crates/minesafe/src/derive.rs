@@ -131,3 +131,32 @@ pub fn overlay(derived: Vec<MineInputs>, imported: Vec<MineInputs>) -> Vec<MineI
     }
     by_code.into_values().collect()
 }
+
+/// The series of every mine (or one) from the uploads the store has read with
+/// header times in `[from, to)`: the archived files are parsed again, in
+/// header-time order, through the same sink as `check` (rules are not re-run).
+/// Gaps end at the newest upload found.
+pub fn from_store(
+    store: &dyn minesafe_store::Store,
+    registry: &Registry,
+    cfg: &UploadsConfig,
+    mine: Option<&str>,
+    from: Timestamp,
+    to: Timestamp,
+) -> anyhow::Result<Vec<MineInputs>> {
+    use anyhow::Context;
+    let files = store.uploads_between(mine, from, to).context("listing the stored uploads")?;
+    let engine_cfg = minesafe_engine::EngineConfig { only: Some(vec!["none".into()]), ..Default::default() };
+    // Already admitted once: no size or clock-skew limit applies to a replay.
+    let opts = minesafe_formats::ParseOptions { max_header_ahead_secs: i64::MAX / 4, max_bytes: usize::MAX, ..Default::default() };
+    let mut engine = minesafe_engine::Engine::with_config(registry.clone(), opts, engine_cfg);
+    let mut sink = SeriesSink::new(registry, cfg);
+    let mut ignored = Vec::new();
+    let mut end = from;
+    for f in &files {
+        let bytes = store.archived_bytes(&f.sha256).with_context(|| format!("reading the archived upload {}", f.name))?;
+        engine.process(&f.name, &bytes, &mut sink, &mut ignored);
+        end = end.max(f.header_time.unwrap_or(end));
+    }
+    Ok(sink.finish(end))
+}

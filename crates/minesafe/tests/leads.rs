@@ -172,3 +172,134 @@ fn leads_score_reports_precision_and_recall_for_the_headline_detections() {
     let clean = md.lines().find(|l| l.starts_with("Leads of warning level or above on the")).unwrap();
     assert!(clean.ends_with("**0**."), "{clean}");
 }
+
+const UPLOAD_MINE: &str = "140211000102";
+
+/// Three weeks of G2 uploads every 15 minutes, nothing else: RYSS snapshots of a
+/// longwall crew in the declared area …0001 and two people at the shaft bottom
+/// (…0000) per shift, and from day 8 a crew of eight in area …0909 — declared nowhere — from
+/// 09:00 to 17:00; CDSS snapshots of the main-belt scale (accumulator 3001),
+/// about 4,160 t a day. Every card that goes down comes up (an `Out` record).
+fn write_uploads(dir: &Path) {
+    use minesafe_formats::{CdssRecord, UploadWriter};
+    use minesafe_model::{Position, PositionState, Status, Timestamp};
+    let registry = serde_json::json!({"mines": [{
+        "code": UPLOAD_MINE, "name": "虚构西岭煤矿", "approved_capacity_tpa": 900000.0,
+        "shifts": [{"name": "早班", "start": "08:00", "end": "16:00"}, {"name": "中班", "start": "16:00", "end": "00:00"},
+                   {"name": "夜班", "start": "00:00", "end": "08:00", "producing": false}],
+        "faces": [{"id": "F1201", "name": "1201综采工作面", "kind": "longwall", "areas": [format!("{UPLOAD_MINE}0001"), format!("{UPLOAD_MINE}0002")]}],
+        "areas": [{"code": format!("{UPLOAD_MINE}0001")}, {"code": format!("{UPLOAD_MINE}0002")}, {"code": format!("{UPLOAD_MINE}0000")}]
+    }]});
+    std::fs::write(dir.join("registry.json"), serde_json::to_string_pretty(&registry).unwrap()).unwrap();
+    let up = dir.join("uploads");
+    std::fs::create_dir_all(&up).unwrap();
+    let t0 = Timestamp::parse_beijing("2026-03-01 00:00:00").unwrap();
+    // (card prefix, people, area, from hour, to hour, first day)
+    let groups: [(&str, u32, &str, i64, i64, i64); 6] = [
+        ("1", 10, "0001", 8, 16, 0),
+        ("2", 10, "0001", 16, 24, 0),
+        ("3", 2, "0000", 0, 8, 0),
+        ("4", 2, "0000", 8, 16, 0),
+        ("5", 2, "0000", 16, 24, 0),
+        ("9", 8, "0909", 9, 17, 7),
+    ];
+    let mut belt = 250_000.0;
+    for step in 0..21 * 96i64 {
+        let t = Timestamp(t0.0 + step * 900);
+        let (day, minute) = (step / 96, (step % 96) * 15);
+        let mut w = UploadWriter::new(UPLOAD_MINE, "虚构西岭煤矿", t);
+        for &(prefix, n, area, from, to, first) in &groups {
+            if day < first {
+                continue;
+            }
+            let (start, end) = (Timestamp(t0.0 + day * 86_400 + from * 3600), Timestamp(t0.0 + day * 86_400 + to * 3600));
+            let inside = (from * 60..to * 60).contains(&minute);
+            // The first snapshot at or after the end of the stint shows the exit.
+            let just_out = minute == (to * 60) % 1440 && (to < 24 || day > first);
+            if !inside && !just_out {
+                continue;
+            }
+            let (start, end) = if just_out && to == 24 { (Timestamp(start.0 - 86_400), Timestamp(end.0 - 86_400)) } else { (start, end) };
+            for i in 0..n {
+                w.record(&Position {
+                    card: format!("{UPLOAD_MINE}{prefix}{i:04}"),
+                    name: format!("工{prefix}{i}"),
+                    state: if inside { PositionState::Underground } else { PositionState::Out },
+                    entered: Some(start),
+                    exited: (!inside).then_some(end),
+                    area: inside.then(|| format!("{UPLOAD_MINE}{area}")),
+                    area_since: inside.then_some(start),
+                    station: None,
+                    station_since: None,
+                    shift_system: "三八制".into(),
+                    distance: None,
+                    sos: false,
+                    is_leader: false,
+                    is_special: false,
+                    track: Vec::new(),
+                });
+            }
+        }
+        std::fs::write(up.join(format!("{UPLOAD_MINE}_RYSS_{}.txt", t.compact_format())), w.finish()).unwrap();
+        if (8 * 60..24 * 60).contains(&minute) {
+            belt += 65.0;
+        }
+        let mut w = UploadWriter::new(UPLOAD_MINE, "虚构西岭煤矿", t);
+        let point = format!("{UPLOAD_MINE}01LJ30010001");
+        w.record(&CdssRecord { point: &point, sensor_name: "产量", location: "主井皮带秤", value: Some(belt), unit: "t", status: Status(0), time: t });
+        std::fs::write(up.join(format!("{UPLOAD_MINE}_CDSS_{}.txt", t.compact_format())), w.finish()).unwrap();
+    }
+}
+
+#[test]
+fn check_derives_people_and_belt_output_from_the_uploads_and_prints_the_leads() {
+    let dir = tempfile::tempdir().unwrap();
+    write_uploads(dir.path());
+    let reg = dir.path().join("registry.json");
+    let up = dir.path().join("uploads");
+    // The uploads alone: the crew in …0909 is a hidden face.
+    let out = ok(bin().arg("check").arg(&up).arg("--registry").arg(&reg).args(["--format", "json"]));
+    let lines: Vec<Value> = text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // Every line is a finding (leads add score, pull and walk).
+    assert!(lines.iter().all(|l| l["rule"].is_string() && l["mine"].is_string()), "{lines:#?}");
+    let leads: Vec<&Value> = lines.iter().filter(|l| l.get("score").is_some()).collect();
+    let hidden = leads.iter().find(|l| l["rule"] == "REC-1").unwrap_or_else(|| panic!("no REC-1 lead from the uploads: {leads:#?}"));
+    assert_eq!(hidden["mine"], UPLOAD_MINE);
+    assert!(hidden["place"].as_str().unwrap().contains(&format!("{UPLOAD_MINE}0909")), "{hidden}");
+    assert!(hidden["start"].as_str().unwrap() >= "2026-03-08", "not before the crew appeared: {hidden}");
+    assert!(!hidden["walk"].as_array().unwrap().is_empty() && !hidden["pull"].as_array().unwrap().is_empty(), "{hidden}");
+    assert!(leads.iter().all(|l| l["place"].as_str().is_none_or(|p| !p.contains(&format!("{UPLOAD_MINE}0001")) && !p.contains("F1201"))), "declared face: {leads:#?}");
+    assert!(!leads.iter().any(|l| l["rule"].as_str().unwrap().starts_with("ACC-LEAD")), "every card came up, no upload stopped: {leads:#?}");
+
+    // With the mine's declared output (2,800 t a day) the belt scale's ~4,160 t a
+    // day puts March over 10 % of the approved capacity (CM-1.1, before 2026-07-01).
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir_all(&inputs).unwrap();
+    let mut output = String::from("mine,day,source,tonnes\n");
+    for d in 1..=21 {
+        writeln!(output, "{UPLOAD_MINE},2026-03-{d:02},declared,2800").unwrap();
+    }
+    std::fs::write(inputs.join("output.csv"), output).unwrap();
+    let xlsx = dir.path().join("leads.xlsx");
+    let out = ok(bin()
+        .arg("check")
+        .arg(&up)
+        .arg("--registry")
+        .arg(&reg)
+        .arg("--inputs")
+        .arg(&inputs)
+        .arg("--leads-out")
+        .arg(&xlsx));
+    let table = text(&out.stdout);
+    assert!(table.contains("Leads of illegal operation"), "{table}");
+    let cap = table.lines().find(|l| l.contains("CM-1.1")).unwrap_or_else(|| panic!("no CM-1.1 lead:\n{table}"));
+    assert!(cap.contains(UPLOAD_MINE), "{cap}");
+    let after = &table[table.find(cap).unwrap()..];
+    assert!(after.lines().take(8).any(|l| l.contains("belt")), "the belt scale is named as the source:\n{after}");
+    assert!(table.contains("REC-1"), "{table}");
+    assert!(xlsx.metadata().unwrap().len() > 0);
+
+    // --no-leads: findings only.
+    let out = ok(bin().arg("check").arg(&up).arg("--registry").arg(&reg).args(["--no-leads", "--format", "json"]));
+    assert!(text(&out.stdout).lines().all(|l| !l.contains("\"score\"")), "no leads with --no-leads");
+}

@@ -154,6 +154,10 @@ pub trait Store: Send {
     /// Header times of a mine's accepted uploads of one family in `[from, to)`, in
     /// order (upload completeness reports).
     fn upload_times(&self, mine: &str, family: &str, from: Timestamp, to: Timestamp) -> Result<Vec<Timestamp>, StoreError>;
+    /// The uploads that were read (accepted or partial) with header times in
+    /// `[from, to)`, of one mine or all, in header-time order: what a replay of the
+    /// archive (the cross-check series of `leads analyse --db`) reads.
+    fn uploads_between(&self, mine: Option<&str>, from: Timestamp, to: Timestamp) -> Result<Vec<StoredFile>, StoreError>;
     /// The archived bytes, after checking they still hash to `sha256`.
     fn archived_bytes(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
 

@@ -1000,6 +1000,18 @@ impl Store for SqliteStore {
         rows.collect::<Result<Vec<_>, _>>().db("listing uploads")
     }
 
+    fn uploads_between(&self, mine: Option<&str>, from: Timestamp, to: Timestamp) -> Result<Vec<StoredFile>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT * FROM files WHERE (?1 IS NULL OR mine = ?1) AND header_time >= ?2 AND header_time < ?3
+                 AND status IN ('accepted', 'partial') ORDER BY header_time, id",
+            )
+            .db("listing uploads")?;
+        let rows = st.query_map(params![mine, from.0, to.0], |r| self.stored_file(r)).db("listing uploads")?;
+        rows.collect::<Result<Vec<_>, _>>().db("listing uploads")
+    }
+
     fn file(&self, id: i64) -> Result<Option<StoredFile>, StoreError> {
         self.conn
             .prepare_cached("SELECT * FROM files WHERE id = ?1")

@@ -716,3 +716,31 @@ fn withdrawn_findings_are_removed_and_upload_times_listed() {
     assert_eq!(times, vec![start, start.plus_secs(60)]);
     assert!(s.upload_times("999901000001", "RYSS", start, start.plus_secs(3600)).unwrap().is_empty());
 }
+
+#[test]
+fn uploads_between_lists_read_files_in_header_time_order_with_their_archived_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(dir.path());
+    let start = t("2026-11-25 08:00:00");
+    // Stored out of order, one rejected, one of another mine.
+    let files = [
+        ("999901000001_RYSS_20261125081000.txt", "999901000001", 600, FileStatus::Accepted),
+        ("999901000001_CDSS_20261125080000.txt", "999901000001", 0, FileStatus::Partial),
+        ("999901000001_CDSS_20261125080500.txt", "999901000001", 300, FileStatus::Rejected),
+        ("999901000002_CDSS_20261125080000.txt", "999901000002", 0, FileStatus::Accepted),
+        ("999901000001_CDSS_20261125090000.txt", "999901000001", 3600, FileStatus::Accepted),
+    ];
+    for (name, mine, offset, status) in files {
+        let UploadStatus::New { id, .. } = s.begin_upload(name, name.as_bytes()).unwrap() else { panic!("new") };
+        let mut sum = summary(status, 1, 0);
+        sum.mine = Some(mine.into());
+        sum.family = Some(name[13..17].to_string());
+        sum.header_time = Some(start.plus_secs(offset));
+        s.finish_upload(id, &sum).unwrap();
+    }
+    let got = s.uploads_between(Some("999901000001"), start, start.plus_secs(3600)).unwrap();
+    let names: Vec<&str> = got.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["999901000001_CDSS_20261125080000.txt", "999901000001_RYSS_20261125081000.txt"], "read files only, by header time, [from, to)");
+    assert_eq!(s.archived_bytes(&got[1].sha256).unwrap(), got[1].name.as_bytes());
+    assert_eq!(s.uploads_between(None, start, start.plus_secs(3601)).unwrap().len(), 4, "every mine");
+}
