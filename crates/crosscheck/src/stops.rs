@@ -417,7 +417,7 @@ fn current_signs(m: &MineInputs, c: &StopsConfig, g: Grid, stop: &[bool], produc
         m,
         c,
         0.0,
-        |r| r.face.is_some() || no_energy,
+        |r| r.face.as_deref().is_some_and(|f| !f.is_empty()) || no_energy,
         |t| g.idx_of(t).is_some_and(|i| producing[i]),
     );
     let shift = -3600 * c.night_end.min(23) as i64;
@@ -636,7 +636,13 @@ impl Ctx<'_> {
 
     /// Evidence of the current witnesses in the stretch (up to four points, most
     /// worked hours first); returns the sign's name for the title.
-    fn current_evidence(&self, stop_days: usize, evidence: &mut Vec<Evidence>, pull: &mut Vec<String>, walk: &mut Vec<String>) -> &'static str {
+    fn current_evidence(
+        &self,
+        stop_days: usize,
+        evidence: &mut Vec<Evidence>,
+        pull: &mut Vec<String>,
+        walk: &mut Vec<String>,
+    ) -> &'static str {
         let (s, g, a, b) = (self.s, self.g, self.a, self.b);
         let hours: Vec<&CurrentHour> = s.current_hours.iter().filter(|h| (a..b).contains(&h.day)).collect();
         let mut groups: Vec<&[&CurrentHour]> = hours.chunk_by(|x, y| x.witness == y.witness).collect();
@@ -714,7 +720,7 @@ impl Ctx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inputs::{DailyOutput, Day, ExplosivesIssue, HourlyEnergy, ShiftCrew};
+    use crate::inputs::{DailyOutput, Day, ExplosivesIssue, HourlyEnergy, PowerActivity, PowerQuantity, ShiftCrew};
     use crate::reconcile::tests::{base_mine, day0, Lcg};
     use minesafe_model::registry::StatusPeriod;
 
@@ -882,5 +888,227 @@ mod tests {
         let mut inverted = mine(MineStatus::Closed, 11);
         std::mem::swap(&mut inverted.from, &mut inverted.to);
         assert!(rec5(&inverted).is_empty());
+    }
+
+    /// Hourly CDSS rows for one point over the 120 days of [`mine`], the mean
+    /// given by `amps(day, hour)` (`None`: no row), with 5 % noise.
+    fn add_power(
+        m: &mut MineInputs,
+        point: &str,
+        face: Option<&str>,
+        quantity: PowerQuantity,
+        seed: u64,
+        amps: &dyn Fn(usize, i64) -> Option<f64>,
+    ) {
+        let mut r = Lcg(seed);
+        for d in 0..120 {
+            for h in 0..24 {
+                let Some(x) = amps(d, h) else { continue };
+                let mean = r.noisy(x, 0.05);
+                m.power.push(PowerActivity {
+                    hour: day_start(day0() + d as Day).plus_secs(3600 * h),
+                    point: point.into(),
+                    face: face.map(str::to_string),
+                    location: format!("{} 采煤机", face.unwrap_or("主井")),
+                    quantity,
+                    mean,
+                    max: mean * 1.2,
+                    readings: 360,
+                });
+            }
+        }
+        m.sort();
+    }
+
+    /// A face that cuts on two shifts (08:00–24:00) at ~200 A when producing and
+    /// idles at 3 A; during the stop it idles, except that from day 70 to 84 it
+    /// draws 190 A from 23:00 to 04:00 every night.
+    fn face_current(d: usize, h: i64) -> Option<f64> {
+        let stopped = (60..90).contains(&d);
+        let night_work = (70..85).contains(&d) && h >= 23 || (71..86).contains(&d) && h < 4;
+        Some(if night_work {
+            190.0
+        } else if !stopped && h >= 8 {
+            200.0
+        } else {
+            3.0
+        })
+    }
+
+    fn current_detail(l: &Lead) -> String {
+        l.finding.evidence.iter().filter(|e| e.file == "power").filter_map(|e| e.detail.clone()).collect::<Vec<_>>().join(" | ")
+    }
+
+    #[test]
+    fn night_current_on_a_face_during_a_stop() {
+        // Current alone: the honest stop of `mine` plus night loads at 1201.
+        let mut m = mine(MineStatus::MaintenanceStop, 21);
+        add_power(&mut m, "012A03", Some("1201"), PowerQuantity::Current, 22, &face_current);
+        let leads = rec5(&m);
+        assert_eq!(leads.len(), 1, "{:#?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        let l = &leads[0];
+        assert!(l.finding.title.ends_with(": face current"), "{}", l.finding.title);
+        assert_eq!(crate::inputs::day_of(l.finding.start) - day0(), 70);
+        assert_eq!(crate::inputs::day_of(l.finding.end.expect("end")) - day0(), 85);
+        let e = l.finding.evidence.iter().find(|e| e.file == "power").expect("current evidence");
+        assert_eq!(e.point.as_deref(), Some("012A03"));
+        assert_eq!(e.area.as_deref(), Some("1201"));
+        assert!(e.value.is_some_and(|v| (180.0..200.0).contains(&v)), "{e:?}");
+        let d = current_detail(l);
+        // 15 nights of 5 h; the baseline is the cutting level, not the idle hours.
+        assert!(d.contains("loaded on 15 of 15 stop days, 75 h in all (75 h at night)"), "{d}");
+        let baseline: f64 =
+            d.split(" A when the mine produces").next().and_then(|x| x.rsplit(' ').next()).and_then(|x| x.parse().ok()).unwrap_or(0.0);
+        assert!((190.0..210.0).contains(&baseline), "{d}");
+        assert!(d.contains("night loads") && d.contains("23:00–04:00 (5 h)"), "{d}");
+        assert!(l.pull.iter().any(|p| p.starts_with("CDSS current curves (0017) of 012A03")), "{:?}", l.pull);
+        assert!(l.walk.iter().any(|w| w.starts_with("face 1201 (shearer")), "{:?}", l.walk);
+        // One kind of sign for 15 days: 30 + 20.
+        assert_eq!(l.score, 50.0);
+
+        // With the hoist running on the same nights: one lead, both sources, a higher score.
+        let mut both = m.clone();
+        for e in both.energy.iter_mut() {
+            let d = crate::inputs::day_of(e.hour) - day0();
+            let h = series::hour_of_day(e.hour);
+            if (70..85).contains(&d) && h >= 23 || (71..86).contains(&d) && h < 3 {
+                e.kwh = 950.0;
+            }
+        }
+        let leads = rec5(&both);
+        assert_eq!(leads.len(), 1);
+        assert!(leads[0].finding.title.ends_with(": hoisting power, face current"), "{}", leads[0].finding.title);
+        assert!(leads[0].score >= l.score + 20.0, "{} vs {}", leads[0].score, l.score);
+        assert!(leads[0].finding.evidence.iter().any(|e| e.file == "energy") && !current_detail(&leads[0]).is_empty());
+
+        // Three hours a night is under the 4 h a day a sign needs.
+        let mut short = mine(MineStatus::MaintenanceStop, 21);
+        add_power(&mut short, "012A03", Some("1201"), PowerQuantity::Current, 22, &|d, h| {
+            face_current(d, h).map(|x| if (2..4).contains(&h) && (60..90).contains(&d) { 3.0 } else { x })
+        });
+        assert!(rec5(&short).is_empty());
+        // Two nights are too few for current alone.
+        let mut two = mine(MineStatus::MaintenanceStop, 21);
+        add_power(&mut two, "012A03", Some("1201"), PowerQuantity::Current, 22, &|d, h| {
+            face_current(d, h).map(|x| if (60..90).contains(&d) && !(70..72).contains(&d) && !(71..73).contains(&d) { 3.0 } else { x })
+        });
+        assert!(rec5(&two).is_empty());
+    }
+
+    #[test]
+    fn current_point_off_the_faces_counts_only_without_energy_data() {
+        // A point no face lists, loaded at night: with kWh metered, the hoisting
+        // check is the witness and this point says nothing; without any kWh it is.
+        let mut m = mine(MineStatus::MaintenanceStop, 23);
+        add_power(&mut m, "000A01", None, PowerQuantity::Current, 24, &face_current);
+        assert!(rec5(&m).is_empty());
+        m.energy.clear();
+        let leads = rec5(&m);
+        assert_eq!(leads.len(), 1);
+        assert!(leads[0].finding.title.ends_with(": electrical current (CDSS 0017)"), "{}", leads[0].finding.title);
+        assert!(current_detail(&leads[0]).contains("no declared face"));
+        assert!(leads[0].walk.iter().any(|w| w.contains("what point 000A01 supplies")), "{:?}", leads[0].walk);
+    }
+
+    #[test]
+    fn energised_only_during_a_stop_gives_no_lead() {
+        let mut m = mine(MineStatus::MaintenanceStop, 25);
+        // Voltage and frequency on the face feeder the whole time, stop included.
+        add_power(&mut m, "012A01", Some("1201"), PowerQuantity::Voltage, 26, &|_, _| Some(660.0));
+        add_power(&mut m, "012A02", Some("1201"), PowerQuantity::Frequency, 27, &|_, _| Some(50.0));
+        // A face current point idling through the stop with the pumps and lights.
+        add_power(&mut m, "012A03", Some("1201"), PowerQuantity::Current, 28, &|d, h| {
+            Some(if (60..90).contains(&d) || h < 8 { 12.0 } else { 200.0 })
+        });
+        // A feeder carrying a base load of pumps: 80 A stopped or idle, 150 A cutting.
+        add_power(&mut m, "012A04", Some("1201"), PowerQuantity::Current, 29, &|d, h| {
+            Some(if (60..90).contains(&d) || h < 8 { 80.0 } else { 150.0 })
+        });
+        let leads = rec5(&m);
+        assert!(leads.is_empty(), "{:#?}", leads.iter().map(|l| (&l.finding.title, current_detail(l))).collect::<Vec<_>>());
+        // It is the idle-level test that keeps the base load from passing for work.
+        let mut cfg = Config::default();
+        cfg.stops.current_idle_factor = 0.0;
+        let leads = detect(&m, &cfg);
+        assert_eq!(leads.len(), 1);
+        assert!(current_detail(&leads[0]).contains("current point 012A04") && !current_detail(&leads[0]).contains("012A03"));
+        // Voltage alone showing "loaded" shapes (night swings) is still no sign.
+        let mut v = mine(MineStatus::MaintenanceStop, 25);
+        add_power(&mut v, "012A01", Some("1201"), PowerQuantity::Voltage, 26, &face_current);
+        assert!(rec5(&v).is_empty());
+    }
+
+    #[test]
+    fn clean_mine_with_noisy_current_and_a_real_stop_gives_no_lead() {
+        for seed in 30..36u64 {
+            let mut m = mine(MineStatus::MaintenanceStop, seed);
+            let mut r = Lcg(seed * 31);
+            // Cutting level varying shift to shift (±40 %), idle 0–10 A, short test
+            // runs of the shearer during the stop (up to 3 h on a maintenance day),
+            // missing hours.
+            let mut levels = vec![[0.0f64; 24]; 120];
+            for (d, day) in levels.iter_mut().enumerate() {
+                let stopped = (60..90).contains(&d);
+                let test_run = stopped && r.u() < 0.3;
+                let start = 8 + (r.u() * 6.0) as usize;
+                let len = 1 + (r.u() * 3.0) as usize;
+                let shift_level = [r.noisy(220.0, 0.4), r.noisy(220.0, 0.4)];
+                for (h, x) in day.iter_mut().enumerate() {
+                    *x = if !stopped && h >= 8 {
+                        r.noisy(shift_level[(h - 8) / 8], 0.2)
+                    } else if test_run && (start..start + len).contains(&h) {
+                        r.noisy(180.0, 0.2)
+                    } else {
+                        10.0 * r.u()
+                    };
+                }
+            }
+            let mut gaps = Lcg(seed);
+            let missing: Vec<bool> = (0..120 * 24).map(|_| gaps.u() < 0.05).collect();
+            add_power(&mut m, "012A03", Some("1201"), PowerQuantity::Current, seed, &|d, h| {
+                (!missing[d * 24 + h as usize]).then_some(levels[d][h as usize])
+            });
+            let leads = rec5(&m);
+            assert!(
+                leads.is_empty(),
+                "seed {seed}: {:#?}",
+                leads.iter().map(|l| (&l.finding.title, current_detail(l))).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn current_with_bad_values_or_no_baseline() {
+        // NaN, negative and zero-reading rows are skipped; a point with no
+        // producing hours has no baseline and says nothing.
+        let mut m = mine(MineStatus::MaintenanceStop, 40);
+        add_power(&mut m, "012A03", Some("1201"), PowerQuantity::Current, 41, &|d, h| {
+            face_current(d, h).map(|x| if d < 60 && h % 3 == 0 { f64::NAN } else { x })
+        });
+        m.power.iter_mut().step_by(7).for_each(|p| p.mean = -5.0);
+        m.power.iter_mut().step_by(11).for_each(|p| p.readings = 0);
+        assert_eq!(rec5(&m).len(), 1, "the remaining hours still make the case");
+        let mut no_base = mine(MineStatus::MaintenanceStop, 42);
+        add_power(&mut no_base, "012A03", Some("1201"), PowerQuantity::Current, 43, &|d, h| {
+            (60..90).contains(&d).then(|| face_current(d, h)).flatten()
+        });
+        assert!(rec5(&no_base).is_empty());
+        // Duplicate rows for an hour: the one with the most readings counts.
+        let mut dup = mine(MineStatus::MaintenanceStop, 44);
+        add_power(&mut dup, "012A03", Some("1201"), PowerQuantity::Current, 45, &|d, h| {
+            (!(60..90).contains(&d)).then(|| face_current(d, h)).flatten().or(Some(3.0))
+        });
+        let night: Vec<PowerActivity> = dup
+            .power
+            .iter()
+            .filter(|p| face_current((crate::inputs::day_of(p.hour) - day0()) as usize, series::hour_of_day(p.hour) as i64) == Some(190.0))
+            .map(|p| PowerActivity { mean: 190.0, readings: 10, ..p.clone() })
+            .collect();
+        dup.power.extend(night);
+        dup.sort();
+        assert!(rec5(&dup).is_empty(), "a 10-reading duplicate does not outweigh the 360-reading row");
+        assert_eq!(quantile(&mut [], 0.5), None);
+        assert_eq!(quantile(&mut [3.0, 1.0, 2.0, 4.0, 5.0], 0.9), Some(5.0));
+        assert_eq!(quantile(&mut [3.0, 1.0, 2.0], 2.0), Some(3.0));
     }
 }

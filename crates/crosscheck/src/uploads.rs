@@ -29,10 +29,22 @@
 //!   cards that vanished because positioning stopped uploading. Closing the trip
 //!   at the last sighting instead would make every hidden accident look like a
 //!   normal exit.
-//! - **Belt scale**: see [`UploadsConfig::belt_max_tph`] and
-//!   [`UploadsConfig::belt_day_margin_minutes`].
+//! - **Trips**: a new 入井时刻 for a card starts a new trip (the previous one, if
+//!   no exit was seen, stays open as above); without entry times, a card absent
+//!   from the snapshots for longer than [`UploadsConfig::gap_secs`] while others
+//!   arrived starts a new trip when it reappears. A card first seen already out
+//!   with both times (down and up between two snapshots) is a closed trip whose
+//!   `last_seen` is its exit. Underground again with the same entry time after an
+//!   exit reopens the trip (a flicker of the shaft reader).
+//! - **Belt scale**: every 3001 accumulator point (by CDDY type, else by the
+//!   record's name 产量) is summed: the registry gives no way to tell the main
+//!   scale from scales in series on the same coal, so a mine with several
+//!   scales in series will read high — list only the main scale's point as
+//!   3001 in CDDY, or drop the others before feeding them. An analog 产量 point
+//!   (a rate in t/h) is not a counter and is ignored. See
+//!   [`UploadsConfig::belt_max_tph`] and [`UploadsConfig::belt_day_margin_minutes`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap as StdHashMap, HashSet as StdHashSet};
 
 use minesafe_model::registry::MineInfo;
 use minesafe_model::{PointDef, Position, PositionState, SensorType, Timestamp, ValueKind};
@@ -42,6 +54,13 @@ use crate::inputs::{
     day_of, day_start, AreaHour, CardTrip, CrewActivity, DailyOutput, Day, MineInputs, OutputSource, PowerActivity, PowerQuantity,
     ShiftCrew, UploadGap,
 };
+
+/// The per-record look-ups by card, area and point code run tens of millions of
+/// times a mine-year on short codes from the mine's own uploads: a fast hash
+/// (foldhash, as the engine uses) instead of SipHash, with a fixed seed so that
+/// the series come out in the same order on every run.
+type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::FixedState>;
+type HashSet<K> = StdHashSet<K, foldhash::fast::FixedState>;
 
 /// How uploads are turned into series.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -286,12 +305,15 @@ pub struct UploadSeries {
 }
 
 impl UploadSeries {
+    /// The registry gives the faces (areas → site, points → face, kind →
+    /// activity) and the shift schedule; face kinds are read with the built-in
+    /// crew table's `kind_map`, as [`crate::crew`] reads them.
     pub fn new(info: &MineInfo, cfg: &UploadsConfig) -> Self {
         let crew_cfg = crate::crew::CrewConfig::default();
-        let mut face_of_area = HashMap::new();
-        let mut class_of_face = HashMap::new();
-        let mut known_areas = HashSet::new();
-        let mut face_of_point = HashMap::new();
+        let mut face_of_area = HashMap::default();
+        let mut class_of_face = HashMap::default();
+        let mut known_areas = HashSet::default();
+        let mut face_of_point = HashMap::default();
         for f in &info.faces {
             let lower = f.kind.trim().to_lowercase();
             let class = match crew_cfg.site_kind(&f.kind) {
@@ -333,21 +355,21 @@ impl UploadSeries {
             last_snapshot: None,
             prev: Vec::new(),
             areas: Vec::new(),
-            area_ix: HashMap::new(),
+            area_ix: HashMap::default(),
             sites: Vec::new(),
-            site_ix: HashMap::new(),
+            site_ix: HashMap::default(),
             area_count: Vec::new(),
             area_touched: Vec::new(),
             site_count: Vec::new(),
             site_touched: Vec::new(),
-            crew: HashMap::new(),
-            cards: HashMap::new(),
+            crew: HashMap::default(),
+            cards: HashMap::default(),
             out_area_hours: Vec::new(),
             out_crews: Vec::new(),
             trips: Vec::new(),
             points: Vec::new(),
-            point_ix: HashMap::new(),
-            belt_days: HashMap::new(),
+            point_ix: HashMap::default(),
+            belt_days: HashMap::default(),
             out_power: Vec::new(),
             systems: Default::default(),
         }
@@ -422,7 +444,8 @@ impl UploadSeries {
         // People per site, then per active shift.
         self.prev.clear();
         for &a in &self.area_touched {
-            let (a, c) = (a as usize, self.area_count[a]);
+            let a = a as usize;
+            let c = self.area_count[a];
             self.prev.push((a as u32, c));
             let s = self.areas[a].site as usize;
             if self.site_count[s] == 0 {
@@ -1356,5 +1379,45 @@ mod tests {
         let clean = synthetic_mine(false);
         assert!(!clean.area_hours.is_empty() && !clean.crews.is_empty());
         assert!(crate::hidden::detect(&clean, &crate::Config::default()).is_empty());
+    }
+
+    /// The vanished-card rule feeds ACC-LEAD-1: a card that drops out of the
+    /// snapshots while positioning keeps uploading is a lead; one that comes up
+    /// through the shaft reader is not.
+    #[test]
+    fn vanished_card_feeds_acc_lead_1() {
+        let a = "1400000001010003";
+        let from = t("2026-03-02 00:00:00");
+        let end = from.plus_secs(2 * 86_400);
+        let mut s = UploadSeries::new(&info(), &UploadsConfig::default());
+        let mut v = under("V", a);
+        v.entered = Some(t("2026-03-02 07:50:00"));
+        let mut w = under("W", a);
+        w.entered = Some(t("2026-03-02 07:55:00"));
+        let mut w_out = pos("W", PositionState::Out, None);
+        w_out.entered = w.entered;
+        w_out.exited = Some(t("2026-03-02 15:58:00"));
+        for k in 0..2 * 144 {
+            let at = from.plus_secs(k * 600);
+            let mut snap = people(3, "R", a);
+            if (t("2026-03-02 08:00:00")..=t("2026-03-02 10:00:00")).contains(&at) {
+                snap.push(v.clone());
+            }
+            if (t("2026-03-02 08:00:00")..t("2026-03-02 16:00:00")).contains(&at) {
+                snap.push(w.clone());
+            } else if at >= t("2026-03-02 16:00:00") {
+                snap.push(w_out.clone());
+            }
+            s.positions(at, &snap);
+            s.upload(UploadSystem::Positioning, at);
+        }
+        let mut m = MineInputs::new(info(), from, end);
+        s.finish(end, &mut m);
+        let vt = m.trips.iter().find(|x| x.card == "V").expect("V");
+        assert_eq!((vt.up, vt.last_seen), (None, t("2026-03-02 10:00:00")));
+        let leads = crate::concealment::detect(&m, &crate::Config::default());
+        let acc: Vec<_> = leads.iter().filter(|l| l.finding.rule == "ACC-LEAD-1").collect();
+        assert_eq!(acc.len(), 1, "{:#?}", leads.iter().map(|l| &l.finding.title).collect::<Vec<_>>());
+        assert_eq!(acc[0].finding.place.as_deref(), Some("V"));
     }
 }

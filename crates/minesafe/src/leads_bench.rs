@@ -73,6 +73,7 @@ fn measure(dir: &Path, written: &ops_csv::OpsCsvSummary, threads: usize, gen_pea
     let t_base = t_base.0;
 
     let reset = reset_peak();
+    let cpu1 = cpu_secs();
     let t1 = Instant::now();
     let registry = crate::batch::load_registry(Some(&written.registry))?;
     let read = crate::leads_read::read_inputs_with(&[dir.to_path_buf()], &registry, threads)?;
@@ -80,6 +81,7 @@ fn measure(dir: &Path, written: &ops_csv::OpsCsvSummary, threads: usize, gen_pea
     let t2 = Instant::now();
     let leads = crate::leads_cli::analyse_all(&read.mines, &Config::default(), threads);
     let t_analyse = t2.elapsed().as_secs_f64();
+    let cpu = cpu_secs().zip(cpu1).map(|(b, a)| b - a);
     let peak = crate::peak::peak_rss_kib();
 
     let got: usize = read.files.iter().map(|f| f.rows).sum();
@@ -120,12 +122,29 @@ fn measure(dir: &Path, written: &ops_csv::OpsCsvSummary, threads: usize, gen_pea
             krows as f64 / parse.max(1e-9) / 1e6
         );
     }
+    if let Some(f) = read.files.iter().max_by(|a, b| a.parse_secs.total_cmp(&b.parse_secs)) {
+        println!(
+            "  slowest file: {} ({:.0} MB, {} rows, {} rejected) parsed in {:.2} s",
+            f.path.display(),
+            mb(f.bytes),
+            f.rows,
+            f.rejects,
+            f.parse_secs
+        );
+    }
     println!("analysis ({threads} thread(s)): {t_analyse:.2} s, {n_leads} leads");
     println!(
         "file → leads: {total:.1} s for {rows} rows ({:.2} M rows/s) — target < {TARGET_SECS:.0} s: {}",
         rows as f64 / total.max(1e-9) / 1e6,
         if total < TARGET_SECS { "met" } else { "MISSED" }
     );
+    if let Some(c) = cpu {
+        // On a shared machine the wall time includes waiting for the cores.
+        println!(
+            "CPU time of read + analyse: {c:.1} s over {total:.1} s wall = {:.2} of {threads} thread(s) busy (less: other processes had the cores)",
+            c / total.max(1e-9)
+        );
+    }
     let show = |k: Option<u64>| k.map(|k| format!("{:.0} MB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into());
     if reset {
         println!("peak RSS: read + analyse {}; writing (simulation, 1 group per thread) {}", show(peak), show(gen_peak));
@@ -165,6 +184,18 @@ fn count_lines(paths: &[PathBuf], threads: usize) -> Result<(f64, u64)> {
         lines += c?;
     }
     Ok((t.elapsed().as_secs_f64(), lines))
+}
+
+/// User + system CPU seconds of this process so far (Linux `/proc/self/stat`,
+/// clock ticks of 1/100 s).
+fn cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = s.rsplit_once(')')?.1;
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after `)`.
+    let ticks: u64 = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
 }
 
 /// Resets the process's peak RSS (Linux ≥ 4.0: `5` into `/proc/self/clear_refs`),

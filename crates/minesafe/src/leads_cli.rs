@@ -27,8 +27,21 @@ pub enum LeadsVerb {
     /// water, positioning aggregates, crews, card trips, lamp room, rota, inspection days;
     /// docs/crosscheck-inputs.md), analyse every mine and print ranked leads. Read-only.
     Analyse {
-        #[arg(required = true)]
+        #[arg(required_unless_present = "db")]
         paths: Vec<PathBuf>,
+        /// Also derive the series from the uploads this store has read (`ingest`, `serve`):
+        /// people, crews, card trips, belt-scale output, electrical activity, upload gaps.
+        #[arg(long)]
+        db: Option<PathBuf>,
+        /// With --db: only uploads from this Beijing day on (yyyy-MM-dd).
+        #[arg(long, requires = "db")]
+        from: Option<String>,
+        /// With --db: only uploads before this Beijing day (yyyy-MM-dd, exclusive).
+        #[arg(long, requires = "db")]
+        to: Option<String>,
+        /// With --db: only this mine.
+        #[arg(long, requires = "db")]
+        mine: Option<String>,
         /// Mine registry (declared faces, areas, feeders, capacity, shifts, status history).
         #[arg(long)]
         registry: Option<PathBuf>,
@@ -108,10 +121,27 @@ pub fn load_config(path: Option<&std::path::Path>) -> Result<Config> {
 
 pub fn run(a: &LeadsArgs) -> Result<i32> {
     match &a.command {
-        LeadsVerb::Analyse { paths, registry, config, top, out, format } => {
+        LeadsVerb::Analyse { paths, db, from, to, mine, registry, config, top, out, format } => {
             let registry = crate::batch::load_registry(registry.as_deref())?;
             let cfg = load_config(config.as_deref())?;
-            let (mines, rejected) = crate::leads_read::read_inputs(paths, &registry)?;
+            let (imported, rejected) = crate::leads_read::read_inputs(paths, &registry)?;
+            let mines = match db {
+                None => imported,
+                Some(db) => {
+                    anyhow::ensure!(db.exists(), "no store at {}", db.display());
+                    let store = crate::ingest::open_store(db)?;
+                    let day = |s: &Option<String>, default: i64| -> Result<minesafe_model::Timestamp> {
+                        match s {
+                            None => Ok(minesafe_model::Timestamp(default)),
+                            Some(d) => minesafe_model::Timestamp::parse_beijing(&format!("{d} 00:00:00"))
+                                .map_err(|e| anyhow::anyhow!("--from/--to {d:?}: {e} (expected yyyy-MM-dd)")),
+                        }
+                    };
+                    let (from, to) = (day(from, i64::MIN / 4)?, day(to, i64::MAX / 4)?);
+                    let derived = crate::derive::from_store(&store, &registry, &cfg.uploads, mine.as_deref(), from, to)?;
+                    crate::derive::overlay(derived, imported)
+                }
+            };
             let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
             let mut leads: Vec<Lead> = analyse_all(&mines, &cfg, threads).into_iter().flatten().collect();
             minesafe_crosscheck::lead::rank(&mut leads);
