@@ -235,7 +235,7 @@ pub(crate) fn current_points<'a>(
             continue;
         }
         let first = &p[chunk[0]];
-        let face = chunk.iter().find_map(|&i| p[i].face.as_deref());
+        let face = chunk.iter().find_map(|&i| p[i].face.as_deref().filter(|f| !f.is_empty()));
         let location = chunk.iter().map(|&i| p[i].location.as_str()).find(|l| !l.is_empty()).unwrap_or("");
         out.push(CurrentPoint { point: first.point.as_str(), face, location, hours, baseline, producing_low: low });
     }
