@@ -193,7 +193,7 @@ pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
     let store = ingest::open_store(&db)?;
     let (files, _) = batch::collect(std::slice::from_ref(&uploads))?;
     let pb = batch::progress(files.iter().map(|f| f.len).sum(), quiet, "ingest + evaluate");
-    let (result, _store) = ingest::ingest_files(store, files, sim.registry.clone(), minesafe_formats::ParseOptions::default(), &pb)?;
+    let (result, store) = ingest::ingest_files(store, files, sim.registry.clone(), minesafe_formats::ParseOptions::default(), &pb)?;
     pb.finish_and_clear();
     batch::report_problems(&result.reports);
     let t_all = t0.elapsed();
@@ -286,6 +286,8 @@ pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
         writeln!(w, "  false positive: {} {} {} {}", f.rule, f.mine, f.start, f.title)?;
     }
     writeln!(w)?;
+    leads(&store, &sim.registry, &sim.truth, out, &mut w)?;
+    writeln!(w)?;
     ledger_year(out, &mut w)?;
     writeln!(
         w,
@@ -295,6 +297,68 @@ pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
         db.display()
     )?;
     Ok(0)
+}
+
+/// Leads of illegal operation: first from the demo's own uploads (replayed from
+/// the store's archive), then on a simulated region-year of operations series
+/// (the fixed `s2-medium` scenario) scored against its truth.
+fn leads(store: &minesafe_store::SqliteStore, registry: &minesafe_model::Registry, truth: &[TruthLine], out: &Path, w: &mut impl Write) -> Result<()> {
+    use minesafe_crosscheck::Config;
+    let cfg = Config::default();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let t = minesafe_model::Timestamp;
+    let mines = crate::derive::from_store(store, registry, &cfg.uploads, None, t(i64::MIN / 4), t(i64::MAX / 4))?;
+    let mut found: Vec<minesafe_crosscheck::Lead> = crate::leads_cli::analyse_all(&mines, &cfg, threads).into_iter().flatten().collect();
+    minesafe_crosscheck::lead::rank(&mut found);
+    writeln!(w, "leads of illegal operation from the uploads ({} mines, {} days: too short for the multi-day baselines): {}", mines.len(), mines.first().map_or(0, |m| (m.to.0 - m.from.0 + 86_399) / 86_400), found.len())?;
+    for l in &found {
+        let f = &l.finding;
+        let injected = truth.iter().find(|t| t.mine == f.mine && f.start <= t.end && t.start <= f.end.unwrap_or(f.start));
+        writeln!(
+            w,
+            "    [{:>3.0}] {} {:<9} {} — {}{}",
+            l.score,
+            f.mine,
+            f.rule,
+            f.start,
+            f.title,
+            injected.map(|t| format!(" (injected: {})", t.kind)).unwrap_or_default()
+        )?;
+    }
+    let Some(sc) = minesafe_sim::ops::fixed_scenarios().into_iter().find(|s| s.name == "s2-medium") else { return Ok(()) };
+    let t0 = Instant::now();
+    let year = minesafe_sim::ops::simulate_ops(&sc);
+    let leads = crate::leads_cli::analyse_all(&year.mines, &cfg, threads);
+    let secs = t0.elapsed().as_secs_f64();
+    writeln!(w, "leads on a simulated region-year ({}: {} mines, seed {}; simulated and analysed in {secs:.1} s):", sc.name, sc.mines, sc.seed)?;
+    for (name, rules) in crate::leads_cli::GROUPS {
+        let injected: Vec<_> = year.truth.iter().filter(|t| rules.contains(&t.rules[0].as_str())).collect();
+        let hit = injected.iter().filter(|t| leads.iter().flatten().any(|l| crate::leads_cli::matches(l, t))).count();
+        let own: Vec<_> = leads.iter().flatten().filter(|l| rules.contains(&l.finding.rule.as_str())).collect();
+        let right = own.iter().filter(|l| year.truth.iter().any(|t| crate::leads_cli::matches(l, t))).count();
+        writeln!(w, "    {name:<14} found {hit}/{} injected; {right}/{} leads match an injection", injected.len(), own.len())?;
+    }
+    let with_truth: std::collections::BTreeSet<&str> = year.truth.iter().map(|t| t.mine.as_str()).collect();
+    let clean: usize = year
+        .mines
+        .iter()
+        .zip(&leads)
+        .filter(|(m, _)| !with_truth.contains(m.code()))
+        .map(|(_, ls)| ls.iter().filter(|l| l.finding.severity >= Severity::Warning).count())
+        .sum();
+    writeln!(w, "    leads of warning level or above on the {} clean mines: {clean}", year.mines.len() - with_truth.len())?;
+    let mut all: Vec<_> = leads.into_iter().flatten().collect();
+    minesafe_crosscheck::lead::rank(&mut all);
+    if let Some(top) = all.first() {
+        let f = &top.finding;
+        writeln!(w, "    highest: [{:.0}] {} {} {} — {}", top.score, f.mine, f.rule, f.start, f.title)?;
+        writeln!(w, "      pull: {}", top.pull.join("; "))?;
+        writeln!(w, "      go to: {}", top.walk.join("; "))?;
+    }
+    let xlsx = out.join("leads.xlsx");
+    crate::leads_out::export(&all, &xlsx)?;
+    writeln!(w, "    all {} leads for the inspection team: {}", all.len(), xlsx.display())?;
+    Ok(())
 }
 
 /// The enforcement ledger on a simulated year of a region (12 mines): import, the

@@ -216,14 +216,14 @@ pub fn analyse_all(mines: &[MineInputs], cfg: &Config, threads: usize) -> Vec<Ve
 }
 
 /// A lead matches a truth line when mine and rule agree and the spans overlap.
-fn matches(l: &Lead, t: &OpsTruth) -> bool {
+pub fn matches(l: &Lead, t: &OpsTruth) -> bool {
     let f = &l.finding;
     let end = f.end.unwrap_or(minesafe_model::Timestamp(i64::MAX));
     f.mine == t.mine && t.rules.contains(&f.rule) && f.start < t.end && t.start < end
 }
 
 /// The headline detections of the issue, with the rules that count for each.
-const GROUPS: [(&str, &[&str]); 3] =
+pub const GROUPS: [(&str, &[&str]); 3] =
     [("hidden face", &["REC-1"]), ("over-capacity", &["CM-1.1", "CM26-1.1"]), ("concealment", &["ACC-LEAD-1", "ACC-LEAD-2", "ACC-LEAD-3"])];
 
 #[derive(Default)]

@@ -268,20 +268,27 @@ fn move_into(r: Rows, m: &mut MineInputs) {
     m.inspection_days.dedup();
 }
 
-/// The period the data covers: from the first day to the end of the last.
+/// The period the data covers: from the first day to the end of the last, by the
+/// daily and hourly series. Card trips count only when there are none: a shift
+/// starting at midnight has its crew going down the evening before, which would
+/// otherwise open the period with a day of no output, power or people.
 pub fn span(m: &MineInputs) -> (minesafe_model::Timestamp, minesafe_model::Timestamp) {
     use minesafe_crosscheck::inputs::{day_of, day_start};
-    let days = m
-        .output
-        .iter()
-        .map(|r| r.day)
-        .chain(m.energy.iter().map(|r| day_of(r.hour)))
-        .chain(m.area_hours.iter().map(|r| day_of(r.hour)))
-        .chain(m.crews.iter().map(|r| r.day))
-        .chain(m.trips.iter().map(|r| day_of(r.down)))
-        .chain(m.explosives.iter().map(|r| r.day))
-        .chain(m.methane.iter().map(|r| day_of(r.hour)));
-    let (lo, hi) = days.fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
+    let fold = |days: &mut dyn Iterator<Item = i32>| days.fold((i32::MAX, i32::MIN), |(lo, hi), d| (lo.min(d), hi.max(d)));
+    let (mut lo, mut hi) = fold(
+        &mut m
+            .output
+            .iter()
+            .map(|r| r.day)
+            .chain(m.energy.iter().map(|r| day_of(r.hour)))
+            .chain(m.area_hours.iter().map(|r| day_of(r.hour)))
+            .chain(m.crews.iter().map(|r| r.day))
+            .chain(m.explosives.iter().map(|r| r.day))
+            .chain(m.methane.iter().map(|r| day_of(r.hour))),
+    );
+    if lo > hi {
+        (lo, hi) = fold(&mut m.trips.iter().map(|r| day_of(r.down)));
+    }
     if lo > hi {
         (minesafe_model::Timestamp(0), minesafe_model::Timestamp(0))
     } else {
@@ -342,6 +349,29 @@ mod tests {
             let m2 = r.mines.iter().find(|m| m.code() == MINE2).expect("mine");
             assert_eq!(m2.output.len(), 1);
         }
+    }
+
+    #[test]
+    fn the_period_is_that_of_the_series_not_of_a_trip_down_the_evening_before() {
+        let t = |s: &str| minesafe_model::Timestamp::parse_beijing(s).expect("t");
+        let code = minesafe_model::MineCode::parse(MINE).expect("code");
+        let mut m = MineInputs::new(minesafe_model::registry::MineInfo::new(code), t("2000-01-01 00:00:00"), t("2000-01-01 00:00:00"));
+        let trip = minesafe_crosscheck::inputs::CardTrip {
+            card: "C1".into(),
+            down: t("2026-01-01 23:40:00"),
+            up: Some(t("2026-01-02 08:30:00")),
+            last_seen: t("2026-01-02 08:29:00"),
+            areas: Vec::new(),
+        };
+        m.trips.push(trip);
+        // Only trips: they make the period.
+        assert_eq!(span(&m), (t("2026-01-01 00:00:00"), t("2026-01-02 00:00:00")));
+        m.methane.push(minesafe_crosscheck::inputs::HourlyMethane { hour: t("2026-01-02 00:00:00"), m3_per_min: 1.0 });
+        m.methane.push(minesafe_crosscheck::inputs::HourlyMethane { hour: t("2026-01-03 23:00:00"), m3_per_min: 1.0 });
+        assert_eq!(span(&m), (t("2026-01-02 00:00:00"), t("2026-01-04 00:00:00")));
+        m.methane.clear();
+        m.trips.clear();
+        assert_eq!(span(&m), (minesafe_model::Timestamp(0), minesafe_model::Timestamp(0)), "no data, no period");
     }
 
     #[test]
