@@ -135,7 +135,8 @@ pub fn overlay(derived: Vec<MineInputs>, imported: Vec<MineInputs>) -> Vec<MineI
 /// The series of every mine (or one) from the uploads the store has read with
 /// header times in `[from, to)`: the archived files are parsed again, in
 /// header-time order, through the same sink as `check` (rules are not re-run).
-/// Gaps end at the newest upload found.
+/// One mine at a time, so a region-year's file list is never held at once.
+/// Gaps end at the newest upload found in the window.
 pub fn from_store(
     store: &dyn minesafe_store::Store,
     registry: &Registry,
@@ -145,18 +146,30 @@ pub fn from_store(
     to: Timestamp,
 ) -> anyhow::Result<Vec<MineInputs>> {
     use anyhow::Context;
-    let files = store.uploads_between(mine, from, to).context("listing the stored uploads")?;
+    let mines = match mine {
+        Some(m) => vec![m.to_string()],
+        None => store.mines().context("listing the stored mines")?,
+    };
     let engine_cfg = minesafe_engine::EngineConfig { only: Some(vec!["none".into()]), ..Default::default() };
     // Already admitted once: no size or clock-skew limit applies to a replay.
     let opts = minesafe_formats::ParseOptions { max_header_ahead_secs: i64::MAX / 4, max_bytes: usize::MAX, ..Default::default() };
-    let mut engine = minesafe_engine::Engine::with_config(registry.clone(), opts, engine_cfg);
-    let mut sink = SeriesSink::new(registry, cfg);
-    let mut ignored = Vec::new();
+    let mut per_mine = Vec::new();
     let mut end = from;
-    for f in &files {
-        let bytes = store.archived_bytes(&f.sha256).with_context(|| format!("reading the archived upload {}", f.name))?;
-        engine.process(&f.name, &bytes, &mut sink, &mut ignored);
-        end = end.max(f.header_time.unwrap_or(end));
+    for code in &mines {
+        let files = store.uploads_between(Some(code), from, to).with_context(|| format!("listing the stored uploads of {code}"))?;
+        let mut engine = minesafe_engine::Engine::with_config(registry.clone(), opts.clone(), engine_cfg.clone());
+        let mut sink = SeriesSink::new(registry, cfg);
+        let mut ignored = Vec::new();
+        for f in &files {
+            let bytes = store.archived_bytes(&f.sha256).with_context(|| format!("reading the archived upload {}", f.name))?;
+            engine.process(&f.name, &bytes, &mut sink, &mut ignored);
+            ignored.clear();
+            end = end.max(f.header_time.unwrap_or(end));
+        }
+        per_mine.push(sink);
     }
-    Ok(sink.finish(end))
+    // Every mine's series end at the same instant, as in a batch check.
+    let mut out: Vec<MineInputs> = per_mine.into_iter().flat_map(|s| s.finish(end)).collect();
+    out.sort_by(|a, b| a.code().cmp(b.code()));
+    Ok(out)
 }
