@@ -314,39 +314,80 @@ impl Rows {
     }
 
     /// Appends another import's rows for the same mine.
-    pub fn append(&mut self, mut o: Rows) {
-        self.output.append(&mut o.output);
-        self.energy.append(&mut o.energy);
-        self.explosives.append(&mut o.explosives);
-        self.volumes.append(&mut o.volumes);
-        self.methane.append(&mut o.methane);
-        self.area_hours.append(&mut o.area_hours);
-        self.crews.append(&mut o.crews);
-        self.trips.append(&mut o.trips);
-        self.identities.append(&mut o.identities);
-        self.lamps.append(&mut o.lamps);
-        self.rota.append(&mut o.rota);
-        self.inspection_days.append(&mut o.inspection_days);
-        self.upload_gaps.append(&mut o.upload_gaps);
+    pub fn append(&mut self, o: Rows) {
+        // Every field by name, so that a series added to `Rows` cannot be dropped here unnoticed.
+        let Rows {
+            output,
+            energy,
+            explosives,
+            volumes,
+            methane,
+            area_hours,
+            crews,
+            trips,
+            identities,
+            lamps,
+            rota,
+            inspection_days,
+            upload_gaps,
+        } = o;
+        take(&mut self.output, output);
+        take(&mut self.energy, energy);
+        take(&mut self.explosives, explosives);
+        take(&mut self.volumes, volumes);
+        take(&mut self.methane, methane);
+        take(&mut self.area_hours, area_hours);
+        take(&mut self.crews, crews);
+        take(&mut self.trips, trips);
+        take(&mut self.identities, identities);
+        take(&mut self.lamps, lamps);
+        take(&mut self.rota, rota);
+        take(&mut self.inspection_days, inspection_days);
+        take(&mut self.upload_gaps, upload_gaps);
     }
 
     /// Appends the rows to a mine's inputs and re-sorts them, as detectors expect.
-    pub fn append_into(mut self, m: &mut MineInputs) {
-        m.output.append(&mut self.output);
-        m.energy.append(&mut self.energy);
-        m.explosives.append(&mut self.explosives);
-        m.volumes.append(&mut self.volumes);
-        m.methane.append(&mut self.methane);
-        m.area_hours.append(&mut self.area_hours);
-        m.crews.append(&mut self.crews);
-        m.trips.append(&mut self.trips);
-        m.identities.append(&mut self.identities);
-        m.lamps.append(&mut self.lamps);
-        m.rota.append(&mut self.rota);
-        m.inspection_days.append(&mut self.inspection_days);
-        m.upload_gaps.append(&mut self.upload_gaps);
+    pub fn append_into(self, m: &mut MineInputs) {
+        let Rows {
+            output,
+            energy,
+            explosives,
+            volumes,
+            methane,
+            area_hours,
+            crews,
+            trips,
+            identities,
+            lamps,
+            rota,
+            inspection_days,
+            upload_gaps,
+        } = self;
+        take(&mut m.output, output);
+        take(&mut m.energy, energy);
+        take(&mut m.explosives, explosives);
+        take(&mut m.volumes, volumes);
+        take(&mut m.methane, methane);
+        take(&mut m.area_hours, area_hours);
+        take(&mut m.crews, crews);
+        take(&mut m.trips, trips);
+        take(&mut m.identities, identities);
+        take(&mut m.lamps, lamps);
+        take(&mut m.rota, rota);
+        take(&mut m.inspection_days, inspection_days);
+        take(&mut m.upload_gaps, upload_gaps);
         m.sort();
         m.inspection_days.dedup();
+    }
+}
+
+/// Moves `src` into an empty `dst` (no copy: a region-year's series are
+/// gigabytes) or appends it.
+fn take<T>(dst: &mut Vec<T>, mut src: Vec<T>) {
+    if dst.is_empty() {
+        *dst = src;
+    } else {
+        dst.append(&mut src);
     }
 }
 

@@ -286,16 +286,24 @@ pub fn report_problems(reports: &[(PathBuf, FileReport)]) {
     }
 }
 
+/// How a batch runs and prints.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOpts {
+    pub format: Format,
+    /// Worker threads; default: the number of cores.
+    pub threads: Option<usize>,
+    pub quiet: bool,
+}
+
 pub fn check(
     paths: &[PathBuf],
     registry: Option<&Path>,
     parse: &ParseArgs,
     leads: &LeadArgs,
-    format: Format,
-    threads: Option<usize>,
     evacuations: Option<&Path>,
-    quiet: bool,
+    how: RunOpts,
 ) -> Result<i32> {
+    let RunOpts { format, threads, quiet } = how;
     let registry = load_registry(registry)?;
     let ccfg = crate::leads_cli::load_config(leads.config.as_deref())?;
     let (files, ignored) = collect(paths)?;
@@ -315,7 +323,8 @@ pub fn check(
             eprintln!("minesafe check: {rejected} cross-check input row(s) or file(s) rejected (named above)");
         }
         let mines = crate::derive::overlay(std::mem::take(&mut result.series), imported);
-        let mut found: Vec<minesafe_crosscheck::Lead> = crate::leads_cli::analyse_all(&mines, &ccfg, threads).into_iter().flatten().collect();
+        let mut found: Vec<minesafe_crosscheck::Lead> =
+            crate::leads_cli::analyse_all(&mines, &ccfg, threads).into_iter().flatten().collect();
         minesafe_crosscheck::lead::rank(&mut found);
         if format == Format::Table {
             let mut w = std::io::stdout().lock();

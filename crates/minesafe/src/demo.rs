@@ -302,7 +302,13 @@ pub fn run(args: &SimArgs, out: &Path, quiet: bool) -> Result<i32> {
 /// Leads of illegal operation: first from the demo's own uploads (replayed from
 /// the store's archive), then on a simulated region-year of operations series
 /// (the fixed `s2-medium` scenario) scored against its truth.
-fn leads(store: &minesafe_store::SqliteStore, registry: &minesafe_model::Registry, truth: &[TruthLine], out: &Path, w: &mut impl Write) -> Result<()> {
+fn leads(
+    store: &minesafe_store::SqliteStore,
+    registry: &minesafe_model::Registry,
+    truth: &[TruthLine],
+    out: &Path,
+    w: &mut impl Write,
+) -> Result<()> {
     use minesafe_crosscheck::Config;
     let cfg = Config::default();
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
@@ -310,7 +316,13 @@ fn leads(store: &minesafe_store::SqliteStore, registry: &minesafe_model::Registr
     let mines = crate::derive::from_store(store, registry, &cfg.uploads, None, t(i64::MIN / 4), t(i64::MAX / 4))?;
     let mut found: Vec<minesafe_crosscheck::Lead> = crate::leads_cli::analyse_all(&mines, &cfg, threads).into_iter().flatten().collect();
     minesafe_crosscheck::lead::rank(&mut found);
-    writeln!(w, "leads of illegal operation from the uploads ({} mines, {} days: too short for the multi-day baselines): {}", mines.len(), mines.first().map_or(0, |m| (m.to.0 - m.from.0 + 86_399) / 86_400), found.len())?;
+    writeln!(
+        w,
+        "leads of illegal operation from the uploads ({} mines, {} days: too short for the multi-day baselines): {}",
+        mines.len(),
+        mines.first().map_or(0, |m| (m.to.0 - m.from.0 + 86_399) / 86_400),
+        found.len()
+    )?;
     for l in &found {
         let f = &l.finding;
         let injected = truth.iter().find(|t| t.mine == f.mine && f.start <= t.end && t.start <= f.end.unwrap_or(f.start));
@@ -330,7 +342,11 @@ fn leads(store: &minesafe_store::SqliteStore, registry: &minesafe_model::Registr
     let year = minesafe_sim::ops::simulate_ops(&sc);
     let leads = crate::leads_cli::analyse_all(&year.mines, &cfg, threads);
     let secs = t0.elapsed().as_secs_f64();
-    writeln!(w, "leads on a simulated region-year ({}: {} mines, seed {}; simulated and analysed in {secs:.1} s):", sc.name, sc.mines, sc.seed)?;
+    writeln!(
+        w,
+        "leads on a simulated region-year ({}: {} mines, seed {}; simulated and analysed in {secs:.1} s):",
+        sc.name, sc.mines, sc.seed
+    )?;
     for (name, rules) in crate::leads_cli::GROUPS {
         let injected: Vec<_> = year.truth.iter().filter(|t| rules.contains(&t.rules[0].as_str())).collect();
         let hit = injected.iter().filter(|t| leads.iter().flatten().any(|l| crate::leads_cli::matches(l, t))).count();

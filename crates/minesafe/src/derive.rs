@@ -103,8 +103,7 @@ impl ContentSink for SeriesSink<'_> {
 /// its supplier keeps for that series; mixing both would count twice). Mines
 /// only one side knows are kept as they are.
 pub fn overlay(derived: Vec<MineInputs>, imported: Vec<MineInputs>) -> Vec<MineInputs> {
-    let mut by_code: std::collections::BTreeMap<String, MineInputs> =
-        derived.into_iter().map(|m| (m.code().to_string(), m)).collect();
+    let mut by_code: std::collections::BTreeMap<String, MineInputs> = derived.into_iter().map(|m| (m.code().to_string(), m)).collect();
     for imp in imported {
         let code = imp.code().to_string();
         let Some(d) = by_code.get_mut(&code) else {

@@ -211,8 +211,11 @@ mod tests {
     use super::*;
     use minesafe_sim::ops::simulate_ops;
 
-    /// (mine, rule, start, end, place) of every lead, and the scores in that order.
-    fn keyed(leads: &[Vec<minesafe_crosscheck::Lead>]) -> (BTreeSet<(String, String, i64, Option<i64>, Option<String>)>, Vec<String>) {
+    /// (mine, rule, start, end, place) of a lead.
+    type Key = (String, String, i64, Option<i64>, Option<String>);
+
+    /// The key of every lead, and the scores (sorted by mine, rule, start).
+    fn keyed(leads: &[Vec<minesafe_crosscheck::Lead>]) -> (BTreeSet<Key>, Vec<String>) {
         let mut set = BTreeSet::new();
         let mut scores = Vec::new();
         for l in leads.iter().flatten() {

@@ -216,56 +216,11 @@ fn merge_one(mut m: MineInputs, parts: Vec<Rows>) -> MineInputs {
     for more in it {
         rows.append(more);
     }
-    move_into(rows, &mut m);
+    rows.append_into(&mut m);
     let (from, to) = span(&m);
     m.from = from;
     m.to = to;
     m
-}
-
-/// `import::merge_into` for one mine's rows, moving each series instead of
-/// copying it into the (empty) inputs: `Rows::append_into` copies every row into
-/// freshly allocated memory, which for a region-year is gigabytes of copying and
-/// page faults. Same result: appended, then sorted, inspection days deduplicated.
-fn move_into(r: Rows, m: &mut MineInputs) {
-    fn take<T>(dst: &mut Vec<T>, mut src: Vec<T>) {
-        if dst.is_empty() {
-            *dst = src;
-        } else {
-            dst.append(&mut src);
-        }
-    }
-    // Every field by name, so that a series added to `Rows` cannot be dropped here unnoticed.
-    let Rows {
-        output,
-        energy,
-        explosives,
-        volumes,
-        methane,
-        area_hours,
-        crews,
-        trips,
-        identities,
-        lamps,
-        rota,
-        inspection_days,
-        upload_gaps,
-    } = r;
-    take(&mut m.output, output);
-    take(&mut m.energy, energy);
-    take(&mut m.explosives, explosives);
-    take(&mut m.volumes, volumes);
-    take(&mut m.methane, methane);
-    take(&mut m.area_hours, area_hours);
-    take(&mut m.crews, crews);
-    take(&mut m.trips, trips);
-    take(&mut m.identities, identities);
-    take(&mut m.lamps, lamps);
-    take(&mut m.rota, rota);
-    take(&mut m.inspection_days, inspection_days);
-    take(&mut m.upload_gaps, upload_gaps);
-    m.sort();
-    m.inspection_days.dedup();
 }
 
 /// The period the data covers: from the first day to the end of the last, by the

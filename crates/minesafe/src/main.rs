@@ -206,7 +206,7 @@ fn run() -> Result<()> {
         Command::Demo { sim, out } => demo::run(&sim, &out, quiet)?,
         Command::Simulate { out, sim } => demo::simulate(&out, &sim, quiet)?,
         Command::Check { paths, registry, format, threads, evacuations, parse, leads } => {
-            batch::check(&paths, registry.as_deref(), &parse, &leads, format, threads, evacuations.as_deref(), quiet)?
+            batch::check(&paths, registry.as_deref(), &parse, &leads, evacuations.as_deref(), batch::RunOpts { format, threads, quiet })?
         }
         Command::Ingest { paths, db, registry, parse } => ingest::run(&paths, &db, registry.as_deref(), &parse, quiet)?,
         Command::Serve(args) => serve::run(&args, quiet)?,

@@ -246,7 +246,15 @@ fn write_uploads(dir: &Path) {
         }
         let mut w = UploadWriter::new(UPLOAD_MINE, "虚构西岭煤矿", t);
         let point = format!("{UPLOAD_MINE}01LJ30010001");
-        w.record(&CdssRecord { point: &point, sensor_name: "产量", location: "主井皮带秤", value: Some(belt), unit: "t", status: Status(0), time: t });
+        w.record(&CdssRecord {
+            point: &point,
+            sensor_name: "产量",
+            location: "主井皮带秤",
+            value: Some(belt),
+            unit: "t",
+            status: Status(0),
+            time: t,
+        });
         std::fs::write(up.join(format!("{UPLOAD_MINE}_CDSS_{}.txt", t.compact_format())), w.finish()).unwrap();
     }
 }
@@ -268,8 +276,14 @@ fn check_derives_people_and_belt_output_from_the_uploads_and_prints_the_leads() 
     assert!(hidden["place"].as_str().unwrap().contains(&format!("{UPLOAD_MINE}0909")), "{hidden}");
     assert!(hidden["start"].as_str().unwrap() >= "2026-03-08", "not before the crew appeared: {hidden}");
     assert!(!hidden["walk"].as_array().unwrap().is_empty() && !hidden["pull"].as_array().unwrap().is_empty(), "{hidden}");
-    assert!(leads.iter().all(|l| l["place"].as_str().is_none_or(|p| !p.contains(&format!("{UPLOAD_MINE}0001")) && !p.contains("F1201"))), "declared face: {leads:#?}");
-    assert!(!leads.iter().any(|l| l["rule"].as_str().unwrap().starts_with("ACC-LEAD")), "every card came up, no upload stopped: {leads:#?}");
+    assert!(
+        leads.iter().all(|l| l["place"].as_str().is_none_or(|p| !p.contains(&format!("{UPLOAD_MINE}0001")) && !p.contains("F1201"))),
+        "declared face: {leads:#?}"
+    );
+    assert!(
+        !leads.iter().any(|l| l["rule"].as_str().unwrap().starts_with("ACC-LEAD")),
+        "every card came up, no upload stopped: {leads:#?}"
+    );
 
     // With the mine's declared output (2,800 t a day) the belt scale's ~4,160 t a
     // day puts March over 10 % of the approved capacity (CM-1.1, before 2026-07-01).
@@ -281,15 +295,7 @@ fn check_derives_people_and_belt_output_from_the_uploads_and_prints_the_leads() 
     }
     std::fs::write(inputs.join("output.csv"), output).unwrap();
     let xlsx = dir.path().join("leads.xlsx");
-    let out = ok(bin()
-        .arg("check")
-        .arg(&up)
-        .arg("--registry")
-        .arg(&reg)
-        .arg("--inputs")
-        .arg(&inputs)
-        .arg("--leads-out")
-        .arg(&xlsx));
+    let out = ok(bin().arg("check").arg(&up).arg("--registry").arg(&reg).arg("--inputs").arg(&inputs).arg("--leads-out").arg(&xlsx));
     let table = text(&out.stdout);
     assert!(table.contains("Leads of illegal operation"), "{table}");
     let cap = table.lines().find(|l| l.contains("CM-1.1")).unwrap_or_else(|| panic!("no CM-1.1 lead:\n{table}"));
@@ -330,11 +336,13 @@ fn leads_from_what_the_store_ingested_equal_those_from_check() {
     assert!(a.iter().any(|(rule, place, _)| rule == "REC-1" && place.contains("0909")), "{a:?}");
     assert_eq!(a, b, "the archive replay gives the leads of a batch check");
     // A window before the hidden crew started: no hidden face.
-    let early = ok(bin()
-        .args(["leads", "analyse", "--db"])
-        .arg(&db)
-        .arg("--registry")
-        .arg(&reg)
-        .args(["--from", "2026-03-01", "--to", "2026-03-07", "--format", "json"]));
+    let early = ok(bin().args(["leads", "analyse", "--db"]).arg(&db).arg("--registry").arg(&reg).args([
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-07",
+        "--format",
+        "json",
+    ]));
     assert!(!key(&early).iter().any(|(rule, _, _)| rule == "REC-1"), "{:?}", key(&early));
 }

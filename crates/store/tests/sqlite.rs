@@ -740,7 +740,11 @@ fn uploads_between_lists_read_files_in_header_time_order_with_their_archived_byt
     }
     let got = s.uploads_between(Some("999901000001"), start, start.plus_secs(3600)).unwrap();
     let names: Vec<&str> = got.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["999901000001_CDSS_20261125080000.txt", "999901000001_RYSS_20261125081000.txt"], "read files only, by header time, [from, to)");
+    assert_eq!(
+        names,
+        ["999901000001_CDSS_20261125080000.txt", "999901000001_RYSS_20261125081000.txt"],
+        "read files only, by header time, [from, to)"
+    );
     assert_eq!(s.archived_bytes(&got[1].sha256).unwrap(), got[1].name.as_bytes());
     assert_eq!(s.uploads_between(None, start, start.plus_secs(3601)).unwrap().len(), 4, "every mine");
 }
