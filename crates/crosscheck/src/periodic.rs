@@ -5,13 +5,23 @@
 //! electricity are compared with the same weekday in the weeks around it (so a mine
 //! that rests on Sundays is not suspect for being inspected on one), and the mine
 //! is a lead when most inspection days fall far below. A tipped-off mine also
-//! winds down the day before; that day is tested the same way.
+//! winds down the day before; that day is tested the same way. A mine that
+//! winds down on only some inspection days, or less deeply, is caught by a tail
+//! test: every other day of the mine is compared with its own comparable days the
+//! same way, which gives the mine's own share of "low" days; that inspection days
+//! are low far more often than that share is a binomial test, and it must hold
+//! in two independent sources (output reports, positioning, hoisting meters).
 //!
 //! Night: a working day runs from the end of one night to the next
 //! (06:00–06:00 by default), so a night shift is not cut in two at midnight. A day
 //! is flagged when the night's share of hoisting electricity or face person-hours
 //! is far above the mine's own usual share *and* the daytime is idle; a lead needs
-//! several such days close together.
+//! several such days close together. A milder move to the night (the day shifts
+//! at half strength, the rest worked at night) is caught when the hoisting meters
+//! *and* the positioning both show the night's share up on the same days, for a
+//! stretch of days far denser than the mine's own rate of such days elsewhere
+//! (binomial test): one source alone can have an honest reason (off-peak
+//! hoisting, a changed shift roster), both together for weeks is a lead.
 
 use std::collections::HashSet;
 
@@ -56,6 +66,39 @@ pub struct PeriodicConfig {
     pub max_gap_days: usize,
     /// Hours of hoisting records a working day needs to count (20).
     pub min_hours: u32,
+    /// Inspection-day tail test. A day's ratio to its comparable days is *low*
+    /// when it is under the `tail_quantile` (0.1) of the same ratio over the
+    /// mine's other days — holidays, stops and slow days included, so the bar is
+    /// the mine's own.
+    pub tail_quantile: f64,
+    /// The number of low inspection days must be this improbable (1e-3) if
+    /// inspection days were like any other day (binomial upper tail)…
+    pub tail_alpha: f64,
+    /// …the low inspection days must be at most this share (0.75) of their
+    /// comparable days in median — an inspection slows a mine a little, not by a
+    /// quarter…
+    pub tail_max_ratio: f64,
+    /// …and this many of the metrics (output, face person-hours, hoisting
+    /// electricity) must pass (2): a slow-day coincidence in one source is not a
+    /// pattern.
+    pub tail_min_metrics: usize,
+    /// Milder night shift. A day is a *shifted* day when the night's share rises
+    /// by at least `shift_rise` (0.08, absolute)…
+    pub shift_rise: f64,
+    /// …and `shift_band_mads` (3) robust spreads of the mine's daily share, in
+    /// both hoisting electricity and face person-hours…
+    pub shift_band_mads: f64,
+    /// …while the daytime of one of them is under this fraction (0.75) of its
+    /// usual level: work moved, not added.
+    pub shift_day_fraction: f64,
+    /// Shifted days needed in a stretch (7, a working week) for a lead.
+    pub shift_min_days: usize,
+    /// The stretch's shifted days must be this improbable (1e-6) at the mine's
+    /// own rate of shifted days outside the stretch (binomial upper tail)…
+    pub shift_alpha: f64,
+    /// …that rate taken as at least `shift_min_rate` (0.02), so a mine with
+    /// hardly any data outside the stretch is not judged against zero.
+    pub shift_min_rate: f64,
 }
 
 impl Default for PeriodicConfig {
@@ -75,6 +118,16 @@ impl Default for PeriodicConfig {
             min_night_days: 5,
             max_gap_days: 2,
             min_hours: 20,
+            tail_quantile: 0.1,
+            tail_alpha: 1e-3,
+            tail_max_ratio: 0.75,
+            tail_min_metrics: 2,
+            shift_rise: 0.08,
+            shift_band_mads: 3.0,
+            shift_day_fraction: 0.75,
+            shift_min_days: 7,
+            shift_alpha: 1e-6,
+            shift_min_rate: 0.02,
         }
     }
 }
@@ -154,29 +207,45 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
 
     // (b) Night.
     let splits = [hoist, people];
-    let mut flagged: Vec<(usize, Vec<bool>, f64, f64)> = Vec::new();
-    for (k, s) in splits.iter().enumerate() {
-        if let Some((mask, usual_share, usual_day)) = night_days(c, s) {
-            flagged.push((k, mask, usual_share, usual_day));
-        }
-    }
+    let nights: Vec<Option<NightDays>> = splits.iter().map(|s| night_days(c, s)).collect();
     let mut union = vec![false; g.n];
-    for (_, mask, _, _) in &flagged {
-        union.iter_mut().zip(mask).for_each(|(u, f)| *u |= *f);
+    for nd in nights.iter().flatten() {
+        union.iter_mut().zip(&nd.strong).for_each(|(u, f)| *u |= *f);
     }
-    for (a, b) in series::stretches(&union, c.max_gap_days) {
-        let days = union[a..b].iter().filter(|f| **f).count();
-        if days < c.min_night_days.max(1) {
+    // Shifted days: both sources' night share up, one source's daytime down.
+    let shifted: Vec<bool> = match (&nights[0], &nights[1]) {
+        (Some(h), Some(p)) => (0..g.n).map(|i| h.risen[i] && p.risen[i] && (h.day_low[i] || p.day_low[i])).collect(),
+        _ => vec![false; g.n],
+    };
+    let ok_days: Vec<bool> = match (&nights[0], &nights[1]) {
+        (Some(h), Some(p)) => (0..g.n).map(|i| h.ok[i] && p.ok[i]).collect(),
+        _ => vec![false; g.n],
+    };
+    let all: Vec<bool> = union.iter().zip(&shifted).map(|(a, b)| *a || *b).collect();
+    let (total_shifted, total_ok) = (shifted.iter().filter(|x| **x).count(), ok_days.iter().filter(|x| **x).count());
+    for (a, b) in series::stretches(&all, c.max_gap_days) {
+        let strong_days = union[a..b].iter().filter(|f| **f).count();
+        let k = shifted[a..b].iter().filter(|f| **f).count();
+        let strong = strong_days >= c.min_night_days.max(1);
+        let mild = k >= c.shift_min_days.max(1) && {
+            let ok_in = ok_days[a..b].iter().filter(|x| **x).count();
+            let rate = (total_shifted - k) as f64 / (total_ok - ok_in).max(1) as f64;
+            binomial_tail(ok_in, k, rate.max(c.shift_min_rate)) < c.shift_alpha
+        };
+        if !strong && !mild {
             continue;
         }
+        let days = all[a..b].iter().filter(|f| **f).count();
         let (first, last) = (g.day(a), g.day(b - 1));
         let when = span(first, last);
         let mut evidence = Vec::new();
         let mut named = Vec::new();
         let mut rise: f64 = 0.0;
-        for (k, mask, usual_share, usual_day) in &flagged {
-            let s = &splits[*k];
-            let idx: Vec<usize> = (a..b).filter(|i| mask[*i]).collect();
+        for (k, nd) in nights.iter().enumerate() {
+            let Some(nd) = nd else { continue };
+            let (usual_share, usual_day) = (&nd.usual_share, &nd.usual_day);
+            let s = &splits[k];
+            let idx: Vec<usize> = (a..b).filter(|i| nd.strong[*i] || shifted[*i]).collect();
             if idx.is_empty() {
                 continue;
             }
@@ -186,7 +255,7 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
             named.push(s.name);
             let dates: Vec<String> = idx.iter().take(8).map(|i| series::date(g.day(*i))).collect();
             evidence.push(Evidence {
-                file: if *k == 0 { "energy".into() } else { "positioning".into() },
+                file: if k == 0 { "energy".into() } else { "positioning".into() },
                 time: Some(day_start(g.day(idx[0]))),
                 value: Some(share),
                 detail: Some(format!(
@@ -217,7 +286,11 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
         ];
         let mut walk = vec!["main shaft hoist room".to_string()];
         walk.extend(crate::reconcile::face_walk(m));
-        let title = format!("Night work while the day looks idle {when}: {} concentrated at night on {days} days", named.join(" and "));
+        let title = if strong {
+            format!("Night work while the day looks idle {when}: {} concentrated at night on {days} days", named.join(" and "))
+        } else {
+            format!("Work moved to the night {when}: {} shifted to the night on {days} days", named.join(" and "))
+        };
         let mut l = lead(
             "REC-6",
             m.code(),
@@ -237,9 +310,23 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
     leads
 }
 
-/// Days whose night share is far above usual while the daytime is idle, with the
-/// usual share and usual daytime level; `None` without enough data.
-fn night_days(c: &PeriodicConfig, s: &Split) -> Option<(Vec<bool>, f64, f64)> {
+/// The night pattern of one source, per working day.
+struct NightDays {
+    /// Enough data for the day to count.
+    ok: Vec<bool>,
+    /// Night share far above usual while the daytime is idle.
+    strong: Vec<bool>,
+    /// Night share up by the milder band ([`PeriodicConfig::shift_rise`]).
+    risen: Vec<bool>,
+    /// Daytime under [`PeriodicConfig::shift_day_fraction`] of usual.
+    day_low: Vec<bool>,
+    usual_share: f64,
+    usual_day: f64,
+}
+
+/// The night pattern of a source against its own usual share and daytime
+/// level; `None` without enough data.
+fn night_days(c: &PeriodicConfig, s: &Split) -> Option<NightDays> {
     let n = s.night.len();
     let ok: Vec<bool> = (0..n).map(|i| s.hours[i].count_ones() >= c.min_hours && s.night[i] + s.day[i] > 0.0).collect();
     let shares: Vec<f64> = (0..n).filter(|i| ok[*i]).map(|i| s.night[i] / (s.night[i] + s.day[i])).collect();
@@ -252,15 +339,39 @@ fn night_days(c: &PeriodicConfig, s: &Split) -> Option<(Vec<bool>, f64, f64)> {
     if usual_day <= 0.0 {
         return None;
     }
-    let mask = (0..n)
+    let share = |i: usize| s.night[i] / (s.night[i] + s.day[i]);
+    let strong = (0..n)
         .map(|i| {
-            ok[i] && {
-                let share = s.night[i] / (s.night[i] + s.day[i]);
-                share > usual_share + c.night_share_rise.max(c.band_mads * spread) && s.day[i] < c.day_idle_fraction * usual_day
-            }
+            ok[i] && share(i) > usual_share + c.night_share_rise.max(c.band_mads * spread) && s.day[i] < c.day_idle_fraction * usual_day
         })
         .collect();
-    Some((mask, usual_share, usual_day))
+    let risen = (0..n).map(|i| ok[i] && share(i) >= usual_share + c.shift_rise.max(c.shift_band_mads * spread)).collect();
+    let day_low = (0..n).map(|i| ok[i] && s.day[i] < c.shift_day_fraction * usual_day).collect();
+    Some(NightDays { ok, strong, risen, day_low, usual_share, usual_day })
+}
+
+/// P(X ≥ k) for X binomial(n, p): how improbable `k` hits in `n` tries are at
+/// rate `p`. O(n), in logs so that long series do not underflow.
+pub(crate) fn binomial_tail(n: usize, k: usize, p: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if k > n || !(0.0..1.0).contains(&p) {
+        return if k > n || p <= 0.0 || p.is_nan() { 0.0 } else { 1.0 };
+    }
+    if p == 0.0 {
+        return 0.0;
+    }
+    let (lp, lq) = (p.ln(), (1.0 - p).ln());
+    // ln C(n, k) by a sum of logs, then each further term from the one before.
+    let ln_choose: f64 = (0..k).map(|i| ((n - i) as f64).ln() - ((i + 1) as f64).ln()).sum();
+    let mut term = ln_choose + k as f64 * lp + (n - k) as f64 * lq;
+    let mut total = term.exp();
+    for x in k..n {
+        term += ((n - x) as f64).ln() - ((x + 1) as f64).ln() + lp - lq;
+        total += term.exp();
+    }
+    total.min(1.0)
 }
 
 /// One inspection (or day-before) event: the day, its value and its comparable median.

@@ -12,6 +12,13 @@
 //!   (the Hebei case: night peaks while "stopped for maintenance");
 //! - explosives issued;
 //! - face crews on production or cutting shifts;
+//! - production load on the meters: hours in which two or more of the metered
+//!   production consumers — hoisting, haulage (belts), the face feeders — draw
+//!   well above their own level in the stop and a fair part of a producing
+//!   hour's, together. One consumer alone can be a maintenance run; the hoist,
+//!   the belts and the face loaded in the same hours, night after night, is coal
+//!   being cut and carried out. It comes from the same meters as the hoisting
+//!   sign, so the two count as one kind of evidence;
 //! - face current (CDSS 0017 电流): a face's current points loaded during the stop
 //!   at levels like their own producing hours, for hours a day (the Hebei case
 //!   again, seen at the face instead of the hoist). Voltage (0015) and frequency
@@ -88,6 +95,26 @@ pub struct StopsConfig {
     /// they start on, as for hoisting) that make a current sign (4). A stretch
     /// carried by current alone needs `min_single_sign_days` such days.
     pub current_min_hours: u32,
+    /// Production load on the meters (hoisting, haulage, the face feeders summed):
+    /// each consumer's loaded level comes from the mine's producing hours exactly
+    /// as for current (`current_reference_quantile`, `current_loaded_fraction`,
+    /// `current_min_loaded_hours`). A stop hour loads a consumer when it draws at
+    /// least `load_work_fraction` (0.25) of that level — a quarter of a producing
+    /// hour is production, no maintenance draw comes near it on these meters —
+    /// and at least `load_idle_factor` (2.0) times the consumer's own idle level in
+    /// the stop, its `load_idle_quantile` (0.25) of the stop hours (the low
+    /// quantile, so that the idle level stays honest even when most stop nights
+    /// are worked).
+    pub load_work_fraction: f64,
+    pub load_idle_factor: f64,
+    pub load_idle_quantile: f64,
+    /// Consumers that must be loaded in the same hour (2): one alone is a
+    /// maintenance run or a test, two together are production.
+    pub load_min_consumers: usize,
+    /// Such hours in a day (night hours counted with the evening they start on)
+    /// that make a load sign (4). A stretch carried by this sign alone needs
+    /// `min_single_sign_days` such days.
+    pub load_min_hours: u32,
 }
 
 impl Default for StopsConfig {
@@ -112,6 +139,11 @@ impl Default for StopsConfig {
             current_idle_factor: 2.0,
             current_idle_quantile: 0.25,
             current_min_hours: 4,
+            load_work_fraction: 0.25,
+            load_idle_factor: 2.0,
+            load_idle_quantile: 0.25,
+            load_min_consumers: 2,
+            load_min_hours: 4,
         }
     }
 }
@@ -272,6 +304,12 @@ struct Signs {
     witnesses: Vec<CurrentWitness>,
     /// Grouped by witness, by time within each.
     current_hours: Vec<CurrentHour>,
+    /// Production load on the meters, per day.
+    load: Vec<bool>,
+    /// The loaded hours of the sign days: (day, hour, consumers loaded).
+    load_hours: Vec<(usize, Timestamp, u8)>,
+    /// The consumers that were compared: (name, loaded producing level, idle in the stop), kWh/h.
+    load_levels: Vec<(&'static str, f64, f64)>,
 }
 
 /// The leads of this module for one mine.
@@ -308,6 +346,9 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
         current: vec![false; g.n],
         witnesses: Vec::new(),
         current_hours: Vec::new(),
+        load: vec![false; g.n],
+        load_hours: Vec::new(),
+        load_levels: Vec::new(),
     };
 
     // Output: against a producing day's median.
@@ -374,23 +415,31 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
     }
 
     current_signs(m, c, g, &stop, &producing, &mut s);
+    load_signs(m, c, g, &stop, &producing, &mut s);
 
-    let kinds_of = |i: usize| -> [bool; 5] {
+    let kinds_of = |i: usize| -> [bool; 6] {
         if !stop[i] {
-            return [false; 5];
+            return [false; 6];
         }
-        [s.output[i] > output_floor, s.hoist[i], s.explosives[i].0 > 0.0 || s.explosives[i].1 > 0, s.crews[i].0 > 0, s.current[i]]
+        [
+            s.output[i] > output_floor,
+            s.hoist[i],
+            s.explosives[i].0 > 0.0 || s.explosives[i].1 > 0,
+            s.crews[i].0 > 0,
+            s.current[i],
+            s.load[i],
+        ]
     };
     let mask: Vec<bool> = (0..g.n).map(|i| kinds_of(i).iter().any(|k| *k)).collect();
     let mut leads = Vec::new();
     for (a, b) in series::stretches(&mask, c.max_gap_days) {
-        let mut days_by_kind = [0usize; 5];
+        let mut days_by_kind = [0usize; 6];
         for i in a..b {
             for (k, on) in kinds_of(i).iter().enumerate() {
                 days_by_kind[k] += *on as usize;
             }
         }
-        let kinds = days_by_kind.iter().filter(|d| **d > 0).count();
+        let kinds = independent_kinds(&days_by_kind);
         let direct = days_by_kind[0] > 0 || days_by_kind[2] > 0;
         let sign_days = mask[a..b].iter().filter(|x| **x).count();
         if kinds < 2 && !direct && sign_days < c.min_single_sign_days {
@@ -400,6 +449,85 @@ pub fn detect(m: &MineInputs, cfg: &Config) -> Vec<Lead> {
         leads.push(ctx.lead(status[a].unwrap_or(MineStatus::MaintenanceStop), days_by_kind, sign_days));
     }
     leads
+}
+
+/// Kinds of sign with days, counting hoisting and the load on the meters as one
+/// (both come from the electricity meters).
+fn independent_kinds(days_by_kind: &[usize; 6]) -> usize {
+    let meters = days_by_kind[1] > 0 || days_by_kind[5] > 0;
+    days_by_kind[..5].iter().enumerate().filter(|(k, d)| *k != 1 && **d > 0).count() + meters as usize
+}
+
+/// Production load on the meters during the stop (rule: [`StopsConfig::load_work_fraction`]).
+/// O(n) in the energy series plus a sort of each consumer's hours for its levels.
+fn load_signs(m: &MineInputs, c: &StopsConfig, g: Grid, stop: &[bool], producing: &[bool], s: &mut Signs) {
+    const CONSUMERS: [(Consumer, &str); 3] = [(Consumer::Hoisting, "hoisting"), (Consumer::Haulage, "haulage"), (Consumer::Face, "face feeders")];
+    if m.energy.is_empty() {
+        return;
+    }
+    let origin = day_start(g.d0);
+    let hours = g.n * 24;
+    // kWh per consumer and hour, NaN where nothing was recorded.
+    let mut kwh = vec![[f64::NAN; 3]; hours];
+    for r in &m.energy {
+        let Some(k) = CONSUMERS.iter().position(|x| x.0 == r.consumer) else { continue };
+        if !series::valid(r.kwh) {
+            continue;
+        }
+        let h = r.hour.secs_since(origin).div_euclid(3600);
+        if let Some(slot) = usize::try_from(h).ok().filter(|h| *h < hours) {
+            series::add(&mut kwh[slot][k], r.kwh);
+        }
+    }
+    let mut threshold = [f64::NAN; 3];
+    let mut scratch: Vec<f64> = Vec::new();
+    for (k, (_, name)) in CONSUMERS.iter().enumerate() {
+        scratch.clear();
+        scratch.extend((0..hours).filter(|h| producing[h / 24]).map(|h| kwh[h][k]).filter(|x| !x.is_nan()));
+        if scratch.len() < c.current_min_loaded_hours.max(1) {
+            continue;
+        }
+        let Some(reference) = quantile(&mut scratch, c.current_reference_quantile) else { continue };
+        let loaded = c.current_loaded_fraction * reference;
+        scratch.retain(|x| *x >= loaded);
+        if scratch.len() < c.current_min_loaded_hours.max(1) {
+            continue;
+        }
+        let Some(level) = series::median(&mut scratch).filter(|l| *l > 0.0) else { continue };
+        scratch.clear();
+        scratch.extend((0..hours).filter(|h| stop[h / 24]).map(|h| kwh[h][k]).filter(|x| !x.is_nan()));
+        let Some(idle) = quantile(&mut scratch, c.load_idle_quantile) else { continue };
+        threshold[k] = (c.load_work_fraction * level).max(c.load_idle_factor * idle);
+        s.load_levels.push((name, level, idle));
+    }
+    if threshold.iter().filter(|t| !t.is_nan()).count() < c.load_min_consumers.max(1) {
+        return;
+    }
+    let night_shift = c.night_end.min(23) as usize;
+    let mut per_day = vec![0u32; g.n];
+    let mut loaded_hours: Vec<(usize, usize, u8)> = Vec::new();
+    for (h, row) in kwh.iter().enumerate() {
+        let Some(i) = h.checked_sub(night_shift).map(|x| x / 24) else { continue };
+        if !stop[h / 24] || !stop[i] {
+            continue;
+        }
+        let mut on = 0u8;
+        for k in 0..3 {
+            if !threshold[k].is_nan() && row[k] > 0.0 && row[k] >= threshold[k] {
+                on |= 1 << k;
+            }
+        }
+        if on.count_ones() as usize >= c.load_min_consumers.max(1) {
+            per_day[i] += 1;
+            loaded_hours.push((i, h, on));
+        }
+    }
+    for (i, h, on) in loaded_hours {
+        if per_day[i] >= c.load_min_hours.max(1) {
+            s.load[i] = true;
+            s.load_hours.push((i, origin.plus_secs(3600 * h as i64), on));
+        }
+    }
 }
 
 /// Face current during the stop. The points are the faces' current points, or
@@ -497,7 +625,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn lead(&self, status: MineStatus, days_by_kind: [usize; 5], sign_days: usize) -> Lead {
+    fn lead(&self, status: MineStatus, days_by_kind: [usize; 6], sign_days: usize) -> Lead {
         let (m, g, s, a, b) = (self.m, self.g, self.s, self.a, self.b);
         let (first, last) = (g.day(a), g.day(b - 1));
         let when = span(first, last);
@@ -618,10 +746,15 @@ impl Ctx<'_> {
         if days_by_kind[4] > 0 {
             named.push(self.current_evidence(stop_days, &mut evidence, &mut pull, &mut walk));
         }
+        // Production load on the meters.
+        if days_by_kind[5] > 0 {
+            self.load_evidence(stop_days, &mut evidence, &mut pull, &mut walk);
+            named.push("production load on the meters");
+        }
         if walk.iter().all(|w| !w.starts_with("face") && !w.starts_with("blasting")) {
             walk.extend(crate::reconcile::face_walk(m));
         }
-        let kinds = named.len();
+        let kinds = independent_kinds(&days_by_kind);
         let direct = days_by_kind[0] > 0 || days_by_kind[2] > 0;
         let score = 30.0 + 20.0 * (kinds as f64 - 1.0) + (2.0 * sign_days as f64).min(20.0) + if direct { 10.0 } else { 0.0 };
         let title = format!("Production signs during a declared {} {when}: {}", status_name(status), named.join(", "));
@@ -709,6 +842,48 @@ impl Ctx<'_> {
         } else {
             "electrical current (CDSS 0017)"
         }
+    }
+
+    /// Evidence of the hours in which several production consumers were loaded together.
+    fn load_evidence(&self, stop_days: usize, evidence: &mut Vec<Evidence>, pull: &mut Vec<String>, walk: &mut Vec<String>) {
+        let (s, g, a, b) = (self.s, self.g, self.a, self.b);
+        let hours: Vec<&(usize, Timestamp, u8)> = s.load_hours.iter().filter(|h| (a..b).contains(&h.0)).collect();
+        let mut days: Vec<usize> = hours.iter().map(|h| h.0).collect();
+        days.dedup();
+        let at_night = hours.iter().filter(|h| is_night(series::hour_of_day(h.1), self.c.night_start, self.c.night_end)).count();
+        let nights = night_runs(hours.iter().map(|h| h.1), self.c);
+        let levels: Vec<String> = s
+            .load_levels
+            .iter()
+            .map(|(name, level, idle)| format!("{name} {} kWh/h when producing, {} kWh/h idle in the stop", fmt_num(*level), fmt_num(*idle)))
+            .collect();
+        let mut detail = format!(
+            "production load on {} of {stop_days} stop days, {} h in all ({at_night} h at night): in each of these hours at least {} of \
+             hoisting, haulage and the face feeders drew {:.0} % or more of a producing hour and {}× their own idle level in the stop ({})",
+            days.len(),
+            hours.len(),
+            self.c.load_min_consumers,
+            100.0 * self.c.load_work_fraction,
+            self.c.load_idle_factor,
+            levels.join("; ")
+        );
+        if !nights.is_empty() {
+            detail.push_str(&format!("; loaded {}", nights.join(", ")));
+        }
+        evidence.push(Evidence {
+            file: "energy".into(),
+            time: hours.first().map(|h| h.1),
+            value: Some(hours.len() as f64),
+            detail: Some(detail),
+            ..Default::default()
+        });
+        let dates: Vec<String> = days.iter().take(10).map(|i| series::date(g.day(*i))).collect();
+        pull.push(format!(
+            "hourly meter readings of the hoist, belt and face feeders and the power dispatch log (供电调度记录) for {}{}",
+            dates.join(", "),
+            if days.len() > 10 { " …" } else { "" }
+        ));
+        walk.push("main belt and coal bunker (belt run-hour counter, fresh coal)".to_string());
     }
 
     /// Night-time runs of hoisting peak hours.
@@ -1075,6 +1250,112 @@ mod tests {
                 leads.iter().map(|l| (&l.finding.title, current_detail(l))).collect::<Vec<_>>()
             );
         }
+    }
+
+    /// Haulage and one face feeder for the 120 days of [`mine`]: producing hours at
+    /// 400 and 800 kWh, the stop at 100 and 150 kWh (±20 %); `extra(day, hour)`
+    /// multiplies both (1 = as described).
+    fn add_meters(m: &mut MineInputs, seed: u64, extra: &dyn Fn(usize, i64) -> f64) {
+        let mut r = Lcg(seed);
+        for d in 0..120 {
+            let stopped = (60..90).contains(&d);
+            for h in 0..24 {
+                let hour = day_start(day0() + d as Day).plus_secs(3600 * h);
+                let (haul, face) = if stopped { (r.noisy(100.0, 0.2), r.noisy(150.0, 0.2)) } else { (r.noisy(400.0, 0.1), r.noisy(800.0, 0.1)) };
+                let x = extra(d, h);
+                m.energy.push(HourlyEnergy { hour, consumer: Consumer::Haulage, feeder: String::new(), kwh: haul * x });
+                m.energy.push(HourlyEnergy { hour, consumer: Consumer::Face, feeder: "1201".into(), kwh: face * x });
+            }
+        }
+        m.sort();
+    }
+
+    /// The weak form of the Hebei case: on 60 % of the stop nights from day 63, the
+    /// face cuts 00:00–06:00 at about a third of its producing rate, and the hoist,
+    /// the belts and the face feeder all draw for it — too little for the hoisting
+    /// peaks (half a producing hour) or the daily test, and most stop nights are
+    /// worked, so the stop's median day is itself a worked one.
+    fn weak_night_production(seed: u64) -> (MineInputs, Vec<usize>) {
+        let mut m = mine(MineStatus::MaintenanceStop, seed);
+        let mut r = Lcg(seed + 100);
+        let nights: Vec<usize> = (63..90).filter(|_| r.u() < 0.6).collect();
+        let worked = |d: usize, h: i64| nights.contains(&d) && h < 6;
+        for e in m.energy.iter_mut() {
+            let d = (crate::inputs::day_of(e.hour) - day0()) as usize;
+            if worked(d, series::hour_of_day(e.hour) as i64) {
+                e.kwh = r.noisy(350.0, 0.1);
+            }
+        }
+        add_meters(&mut m, seed + 200, &|d, h| if worked(d, h) { 3.0 } else { 1.0 });
+        (m, nights)
+    }
+
+    #[test]
+    fn production_load_on_the_meters_during_a_stop() {
+        for seed in [50u64, 51, 52] {
+            let (m, nights) = weak_night_production(seed);
+            let leads = rec5(&m);
+            let titles: Vec<&String> = leads.iter().map(|l| &l.finding.title).collect();
+            // Nights more than `max_gap_days` apart may split the stop into two stretches.
+            assert!(!leads.is_empty() && leads.len() <= 2, "seed {seed}: {titles:#?}");
+            assert!(titles.iter().all(|t| t.contains("production load on the meters")), "{titles:#?}");
+            let l = &leads[0];
+            // The night of day d counts with the evening it starts on, d − 1.
+            let first = (crate::inputs::day_of(l.finding.start) - day0()) as usize;
+            assert_eq!(first, nights[0] - 1, "seed {seed}");
+            let worked: usize = leads
+                .iter()
+                .flat_map(|l| l.finding.evidence.iter().filter_map(|e| e.detail.as_deref()))
+                .filter_map(|d| d.strip_prefix("production load on "))
+                .filter_map(|d| d.split(' ').next().and_then(|n| n.parse::<usize>().ok()))
+                .sum();
+            assert_eq!(worked, nights.len(), "seed {seed}: every worked night is named");
+            let e = l.finding.evidence.iter().filter_map(|e| e.detail.clone()).find(|d| d.contains("production load")).unwrap_or_default();
+            assert!(e.contains("00:00–06:00 (6 h)") && e.contains("kWh/h when producing"), "{e}");
+            assert!(l.pull.iter().any(|p| p.contains("hoist, belt and face feeders")), "{:?}", l.pull);
+            // The load and the hoisting come from the same meters: one kind of sign
+            // (30 + at most 20 for the days).
+            assert!(leads.iter().all(|l| l.score <= 50.0), "{:?}", leads.iter().map(|l| l.score).collect::<Vec<_>>());
+        }
+        // Without the haulage and face meters, the hoist's third of a producing hour
+        // stays under the hoisting tests: the weak case needs the load sign.
+        let (mut m, _) = weak_night_production(50);
+        m.energy.retain(|e| e.consumer == Consumer::Hoisting);
+        assert!(rec5(&m).is_empty());
+    }
+
+    #[test]
+    fn honest_stop_with_maintenance_runs_on_the_meters_gives_no_lead() {
+        for seed in 60..66u64 {
+            let mut m = mine(MineStatus::MaintenanceStop, seed);
+            let mut r = Lcg(seed * 7);
+            // Maintenance runs: on a third of the stop days the belts and the face
+            // feeder test-run for up to 3 h in the day shift; the hoist carries
+            // material for an hour at 08:00 (in `mine`).
+            let mut runs: Vec<(usize, i64, i64)> = Vec::new();
+            for d in 60..90 {
+                if r.u() < 0.35 {
+                    runs.push((d, 9 + (r.u() * 5.0) as i64, 1 + (r.u() * 3.0) as i64));
+                }
+            }
+            add_meters(&mut m, seed, &|d, h| if runs.iter().any(|&(x, a, n)| x == d && (a..a + n).contains(&h)) { 3.5 } else { 1.0 });
+            let leads = rec5(&m);
+            assert!(
+                leads.is_empty(),
+                "seed {seed}: {:#?}",
+                leads.iter().map(|l| (&l.finding.title, &l.finding.evidence)).collect::<Vec<_>>()
+            );
+        }
+        // One consumer alone, night after night (the belts clearing the bunker), is no sign.
+        let mut m = mine(MineStatus::MaintenanceStop, 70);
+        add_meters(&mut m, 71, &|_, _| 1.0);
+        for e in m.energy.iter_mut() {
+            let d = crate::inputs::day_of(e.hour) - day0();
+            if e.consumer == Consumer::Haulage && (62..80).contains(&d) && series::hour_of_day(e.hour) < 6 {
+                e.kwh = 380.0;
+            }
+        }
+        assert!(rec5(&m).is_empty());
     }
 
     #[test]
