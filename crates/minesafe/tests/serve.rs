@@ -140,7 +140,8 @@ fn streaming_gives_the_findings_batch_gives() {
     let tmp = tempfile::tempdir().unwrap();
     let sim = simulate(tmp.path(), &[]);
     // The engine's findings only: the cross-check leads `check` adds are not a streaming result.
-    let batch = ok(bin().args(["--quiet", "check", "--no-leads", "--format", "json", "--registry"]).arg(sim.join("registry.json")).arg(&sim));
+    let batch =
+        ok(bin().args(["--quiet", "check", "--no-leads", "--format", "json", "--registry"]).arg(sim.join("registry.json")).arg(&sim));
     let batch: Vec<Finding> = json_lines(&String::from_utf8_lossy(&batch.stdout));
     assert!(!batch.is_empty(), "the default simulation has injected violations");
 
