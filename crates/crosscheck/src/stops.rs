@@ -461,7 +461,8 @@ fn independent_kinds(days_by_kind: &[usize; 6]) -> usize {
 /// Production load on the meters during the stop (rule: [`StopsConfig::load_work_fraction`]).
 /// O(n) in the energy series plus a sort of each consumer's hours for its levels.
 fn load_signs(m: &MineInputs, c: &StopsConfig, g: Grid, stop: &[bool], producing: &[bool], s: &mut Signs) {
-    const CONSUMERS: [(Consumer, &str); 3] = [(Consumer::Hoisting, "hoisting"), (Consumer::Haulage, "haulage"), (Consumer::Face, "face feeders")];
+    const CONSUMERS: [(Consumer, &str); 3] =
+        [(Consumer::Hoisting, "hoisting"), (Consumer::Haulage, "haulage"), (Consumer::Face, "face feeders")];
     if m.energy.is_empty() {
         return;
     }
@@ -855,7 +856,9 @@ impl Ctx<'_> {
         let levels: Vec<String> = s
             .load_levels
             .iter()
-            .map(|(name, level, idle)| format!("{name} {} kWh/h when producing, {} kWh/h idle in the stop", fmt_num(*level), fmt_num(*idle)))
+            .map(|(name, level, idle)| {
+                format!("{name} {} kWh/h when producing, {} kWh/h idle in the stop", fmt_num(*level), fmt_num(*idle))
+            })
             .collect();
         let mut detail = format!(
             "production load on {} of {stop_days} stop days, {} h in all ({at_night} h at night): in each of these hours at least {} of \
@@ -1261,7 +1264,8 @@ mod tests {
             let stopped = (60..90).contains(&d);
             for h in 0..24 {
                 let hour = day_start(day0() + d as Day).plus_secs(3600 * h);
-                let (haul, face) = if stopped { (r.noisy(100.0, 0.2), r.noisy(150.0, 0.2)) } else { (r.noisy(400.0, 0.1), r.noisy(800.0, 0.1)) };
+                let (haul, face) =
+                    if stopped { (r.noisy(100.0, 0.2), r.noisy(150.0, 0.2)) } else { (r.noisy(400.0, 0.1), r.noisy(800.0, 0.1)) };
                 let x = extra(d, h);
                 m.energy.push(HourlyEnergy { hour, consumer: Consumer::Haulage, feeder: String::new(), kwh: haul * x });
                 m.energy.push(HourlyEnergy { hour, consumer: Consumer::Face, feeder: "1201".into(), kwh: face * x });

@@ -242,20 +242,42 @@ fn ratio(a: usize, b: usize) -> String {
     }
 }
 
-/// Runs every fixed scenario and renders the precision/recall table as markdown.
-pub fn score(cfg: &Config, explain: bool) -> Result<String> {
+/// What a set of scenarios gave, per pattern × strength, per rule and per headline detection.
+#[derive(Default)]
+struct Tallies {
+    by_kind: BTreeMap<(String, String), Tally>,
+    by_rule: BTreeMap<String, Tally>,
+    groups: Vec<Tally>,
+    clean_leads: usize,
+    clean_mines: usize,
+    scenarios: Vec<String>,
+}
+
+/// The fixed scenarios with their seeds moved by `shift`: the same mines, sizes,
+/// patterns and strengths, other random draws — never looked at while tuning.
+pub fn held_out_scenarios(shift: u64) -> Vec<OpsConfig> {
+    ops::fixed_scenarios()
+        .into_iter()
+        .map(|mut sc| {
+            sc.seed += shift;
+            sc.name = format!("{}-h", sc.name);
+            sc
+        })
+        .collect()
+}
+
+/// Seeds of the held-out check: the fixed ones plus this.
+pub const HOLDOUT_SHIFT: u64 = 1_000_000;
+
+fn tally(cfg: &Config, explain: bool, scenarios: Vec<OpsConfig>) -> Tallies {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let mut by_kind: BTreeMap<(String, String), Tally> = BTreeMap::new(); // (kind, strength)
-    let mut by_rule: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut groups: Vec<Tally> = GROUPS.iter().map(|_| Tally::default()).collect();
-    let mut clean_leads = 0usize;
-    let mut clean_mines = 0usize;
-    let mut scenarios = Vec::new();
-    for sc in ops::fixed_scenarios() {
+    let mut t = Tallies { groups: GROUPS.iter().map(|_| Tally::default()).collect(), ..Default::default() };
+    let Tallies { by_kind, by_rule, groups, clean_leads, clean_mines, scenarios: names } = &mut t;
+    for sc in scenarios {
         let year = ops::simulate_ops(&sc);
         let leads = analyse_all(&year.mines, cfg, threads);
         let with_truth: std::collections::BTreeSet<&str> = year.truth.iter().map(|t| t.mine.as_str()).collect();
-        scenarios.push(format!("`{}` (seed {}, {} mines)", sc.name, sc.seed, sc.mines));
+        names.push(format!("`{}` (seed {}, {} mines)", sc.name, sc.seed, sc.mines));
         for t in &year.truth {
             let found = leads.iter().flatten().any(|l| matches(l, t));
             if explain && !found {
@@ -273,7 +295,7 @@ pub fn score(cfg: &Config, explain: bool) -> Result<String> {
         }
         for (m, ls) in year.mines.iter().zip(&leads) {
             let clean = !with_truth.contains(m.code());
-            clean_mines += clean as usize;
+            *clean_mines += clean as usize;
             for l in ls {
                 let ok = year.truth.iter().any(|t| matches(l, t));
                 if explain && !ok {
@@ -292,7 +314,7 @@ pub fn score(cfg: &Config, explain: bool) -> Result<String> {
                         f.evidence.first().and_then(|e| e.detail.as_deref()).unwrap_or("")
                     );
                 }
-                clean_leads += (clean && l.finding.severity >= minesafe_model::Severity::Warning) as usize;
+                *clean_leads += (clean && l.finding.severity >= minesafe_model::Severity::Warning) as usize;
                 let r = by_rule.entry(l.finding.rule.clone()).or_default();
                 r.leads += 1;
                 r.true_leads += ok as usize;
@@ -305,14 +327,12 @@ pub fn score(cfg: &Config, explain: bool) -> Result<String> {
             }
         }
     }
-    let mut md = String::new();
-    writeln!(md, "# Cross-check detections: precision and recall\n")?;
-    writeln!(md, "Produced by `minesafe leads score --out docs/crosscheck.md` at default settings over the scenarios fixed in")?;
-    writeln!(md, "advance in `minesafe_sim::ops::fixed_scenarios` (committed with their seeds and strengths before tuning):")?;
-    writeln!(md, "{}.\n", scenarios.join(", "))?;
-    writeln!(md, "A lead matches an injected pattern when the mine and rule agree and the periods overlap.\n")?;
-    writeln!(md, "## Headline detections\n\n| detection | rules | injected | found | recall | leads | true | precision |\n|---|---|---|---|---|---|---|---|")?;
-    for (g, (name, rules)) in groups.iter().zip(GROUPS.iter()) {
+    t
+}
+
+fn headline(md: &mut String, t: &Tallies) -> Result<()> {
+    writeln!(md, "| detection | rules | injected | found | recall | leads | true | precision |\n|---|---|---|---|---|---|---|---|")?;
+    for (g, (name, rules)) in t.groups.iter().zip(GROUPS.iter()) {
         writeln!(
             md,
             "| {name} | {} | {} | {} | {} | {} | {} | {} |",
@@ -325,18 +345,44 @@ pub fn score(cfg: &Config, explain: bool) -> Result<String> {
             ratio(g.true_leads, g.leads)
         )?;
     }
-    writeln!(md, "\nLeads of warning level or above on the {clean_mines} clean mines: **{clean_leads}**.\n")?;
-    writeln!(
-        md,
-        "## Recall per injected pattern and strength\n\n| pattern | strength | injected | found | recall |\n|---|---|---|---|---|"
-    )?;
-    for ((kind, strength), t) in &by_kind {
-        writeln!(md, "| {kind} | {strength} | {} | {} | {} |", t.truth, t.found, ratio(t.found, t.truth))?;
+    writeln!(md, "\nLeads of warning level or above on the {} clean mines: **{}**.\n", t.clean_mines, t.clean_leads)?;
+    Ok(())
+}
+
+fn per_kind_and_rule(md: &mut String, t: &Tallies) -> Result<()> {
+    writeln!(md, "| pattern | strength | injected | found | recall |\n|---|---|---|---|---|")?;
+    for ((kind, strength), k) in &t.by_kind {
+        writeln!(md, "| {kind} | {strength} | {} | {} | {} |", k.truth, k.found, ratio(k.found, k.truth))?;
     }
-    writeln!(md, "\n## Precision per rule\n\n| rule | leads | matching an injection | precision |\n|---|---|---|---|")?;
-    for (rule, t) in &by_rule {
-        writeln!(md, "| {rule} | {} | {} | {} |", t.leads, t.true_leads, ratio(t.true_leads, t.leads))?;
+    writeln!(md, "\n| rule | leads | matching an injection | precision |\n|---|---|---|---|")?;
+    for (rule, r) in &t.by_rule {
+        writeln!(md, "| {rule} | {} | {} | {} |", r.leads, r.true_leads, ratio(r.true_leads, r.leads))?;
     }
+    Ok(())
+}
+
+/// Runs every fixed scenario, and the held-out ones, and renders the
+/// precision/recall tables as markdown.
+pub fn score(cfg: &Config, explain: bool) -> Result<String> {
+    let fixed = tally(cfg, explain, ops::fixed_scenarios());
+    let held = tally(cfg, false, held_out_scenarios(HOLDOUT_SHIFT));
+    let mut md = String::new();
+    writeln!(md, "# Cross-check detections: precision and recall\n")?;
+    writeln!(md, "Produced by `minesafe leads score --out docs/crosscheck.md` at default settings over the scenarios fixed in")?;
+    writeln!(md, "advance in `minesafe_sim::ops::fixed_scenarios` (committed with their seeds and strengths before tuning):")?;
+    writeln!(md, "{}.\n", fixed.scenarios.join(", "))?;
+    writeln!(md, "A lead matches an injected pattern when the mine and rule agree and the periods overlap.\n")?;
+    writeln!(md, "## Headline detections\n")?;
+    headline(&mut md, &fixed)?;
+    writeln!(md, "## Recall per injected pattern and strength, precision per rule\n")?;
+    per_kind_and_rule(&mut md, &fixed)?;
+    writeln!(md, "\n## Held out: the same scenarios with other seeds\n")?;
+    writeln!(md, "The thresholds were tuned while looking at the scenarios above. The same scenarios with every seed")?;
+    writeln!(md, "moved by {HOLDOUT_SHIFT} (other mines' noise, other days, other injections' exact figures) were never looked at while")?;
+    writeln!(md, "tuning; what they give is the better guide to new data:")?;
+    writeln!(md, "{}.\n", held.scenarios.join(", "))?;
+    headline(&mut md, &held)?;
+    per_kind_and_rule(&mut md, &held)?;
     writeln!(md, "\n## The settings used\n")?;
     writeln!(md, "Every threshold, as `--config FILE.toml` takes it (each is explained in the doc comment of its field in `crates/crosscheck/src/<module>.rs`):\n")?;
     writeln!(md, "```toml\n{}```", toml::to_string(cfg).context("rendering the configuration")?)?;

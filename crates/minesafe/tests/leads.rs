@@ -164,13 +164,18 @@ fn leads_score_reports_precision_and_recall_for_the_headline_detections() {
     let out = ok(bin().args(["leads", "score"]));
     let md = text(&out.stdout);
     for row in ["| hidden face | REC-1 |", "| over-capacity | CM-1.1, CM26-1.1 |", "| concealment | ACC-LEAD-1, ACC-LEAD-2, ACC-LEAD-3 |"] {
-        let line = md.lines().find(|l| l.starts_with(row)).unwrap_or_else(|| panic!("no row {row} in\n{md}"));
-        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-        let (recall, precision): (f64, f64) = (cells[5].parse().unwrap(), cells[8].parse().unwrap());
-        assert!(recall >= 0.9 && precision >= 0.9, "{line}");
+        // The fixed scenarios, then the held-out ones (other seeds, never used for tuning).
+        let lines: Vec<&str> = md.lines().filter(|l| l.starts_with(row)).collect();
+        assert_eq!(lines.len(), 2, "row {row} for the fixed and the held-out scenarios in\n{md}");
+        for line in lines {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let (recall, precision): (f64, f64) = (cells[5].parse().unwrap(), cells[8].parse().unwrap());
+            assert!(recall >= 0.9 && precision >= 0.9, "{line}");
+        }
     }
-    let clean = md.lines().find(|l| l.starts_with("Leads of warning level or above on the")).unwrap();
-    assert!(clean.ends_with("**0**."), "{clean}");
+    let clean: Vec<&str> = md.lines().filter(|l| l.starts_with("Leads of warning level or above on the")).collect();
+    assert_eq!(clean.len(), 2);
+    assert!(clean.iter().all(|c| c.ends_with("**0**.")), "{clean:?}");
 }
 
 const UPLOAD_MINE: &str = "140211000102";
