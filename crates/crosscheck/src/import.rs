@@ -292,6 +292,42 @@ pub struct Rows {
     pub upload_gaps: Vec<UploadGap>,
 }
 
+/// Moves every series of `$src` (a [`Rows`]) into the same-named series of
+/// `$dst` (a `Rows` or a [`MineInputs`]). Every field by name, so that a series
+/// added to `Rows` cannot be dropped here unnoticed.
+macro_rules! move_series {
+    ($dst:expr, $src:expr) => {{
+        let Rows {
+            output,
+            energy,
+            explosives,
+            volumes,
+            methane,
+            area_hours,
+            crews,
+            trips,
+            identities,
+            lamps,
+            rota,
+            inspection_days,
+            upload_gaps,
+        } = $src;
+        take(&mut $dst.output, output);
+        take(&mut $dst.energy, energy);
+        take(&mut $dst.explosives, explosives);
+        take(&mut $dst.volumes, volumes);
+        take(&mut $dst.methane, methane);
+        take(&mut $dst.area_hours, area_hours);
+        take(&mut $dst.crews, crews);
+        take(&mut $dst.trips, trips);
+        take(&mut $dst.identities, identities);
+        take(&mut $dst.lamps, lamps);
+        take(&mut $dst.rota, rota);
+        take(&mut $dst.inspection_days, inspection_days);
+        take(&mut $dst.upload_gaps, upload_gaps);
+    }};
+}
+
 impl Rows {
     pub fn len(&self) -> usize {
         self.output.len()
@@ -315,67 +351,12 @@ impl Rows {
 
     /// Appends another import's rows for the same mine.
     pub fn append(&mut self, o: Rows) {
-        // Every field by name, so that a series added to `Rows` cannot be dropped here unnoticed.
-        let Rows {
-            output,
-            energy,
-            explosives,
-            volumes,
-            methane,
-            area_hours,
-            crews,
-            trips,
-            identities,
-            lamps,
-            rota,
-            inspection_days,
-            upload_gaps,
-        } = o;
-        take(&mut self.output, output);
-        take(&mut self.energy, energy);
-        take(&mut self.explosives, explosives);
-        take(&mut self.volumes, volumes);
-        take(&mut self.methane, methane);
-        take(&mut self.area_hours, area_hours);
-        take(&mut self.crews, crews);
-        take(&mut self.trips, trips);
-        take(&mut self.identities, identities);
-        take(&mut self.lamps, lamps);
-        take(&mut self.rota, rota);
-        take(&mut self.inspection_days, inspection_days);
-        take(&mut self.upload_gaps, upload_gaps);
+        move_series!(self, o);
     }
 
     /// Appends the rows to a mine's inputs and re-sorts them, as detectors expect.
     pub fn append_into(self, m: &mut MineInputs) {
-        let Rows {
-            output,
-            energy,
-            explosives,
-            volumes,
-            methane,
-            area_hours,
-            crews,
-            trips,
-            identities,
-            lamps,
-            rota,
-            inspection_days,
-            upload_gaps,
-        } = self;
-        take(&mut m.output, output);
-        take(&mut m.energy, energy);
-        take(&mut m.explosives, explosives);
-        take(&mut m.volumes, volumes);
-        take(&mut m.methane, methane);
-        take(&mut m.area_hours, area_hours);
-        take(&mut m.crews, crews);
-        take(&mut m.trips, trips);
-        take(&mut m.identities, identities);
-        take(&mut m.lamps, lamps);
-        take(&mut m.rota, rota);
-        take(&mut m.inspection_days, inspection_days);
-        take(&mut m.upload_gaps, upload_gaps);
+        move_series!(m, self);
         m.sort();
         m.inspection_days.dedup();
     }
