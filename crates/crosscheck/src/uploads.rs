@@ -376,8 +376,8 @@ impl UploadSeries {
     }
 
     /// Point definitions (CDDY) give the sensor type and location of the points
-    /// later readings name.
-    pub fn point_defs(&mut self, defs: &[PointDef]) {
+    /// later readings name. Borrowed, so a parsed file is read without a copy.
+    pub fn point_defs<'a>(&mut self, defs: impl IntoIterator<Item = &'a PointDef>) {
         for d in defs {
             let mut kind = kind_of(d.sensor_type);
             // An analog 产量 point is a rate (t/h), not a counter: its increments mean nothing.
@@ -418,7 +418,7 @@ impl UploadSeries {
     }
 
     /// One RYSS snapshot taken at `at` (its header time).
-    pub fn positions(&mut self, at: Timestamp, people: &[Position]) {
+    pub fn positions<'a>(&mut self, at: Timestamp, people: impl IntoIterator<Item = &'a Position>) {
         if self.last_snapshot.is_some_and(|l| at <= l) {
             return;
         }

@@ -20,6 +20,16 @@ pub fn system_of(f: Family) -> UploadSystem {
     }
 }
 
+/// The registry's entry for a mine, or a bare one for a mine it does not list
+/// (judged without declared faces, capacity or status); `None` for a code that
+/// is not a mine code.
+fn info_of(registry: &Registry, mine: &str) -> Option<MineInfo> {
+    match registry.mines.iter().find(|m| m.code.as_str() == mine) {
+        Some(i) => Some(i.clone()),
+        None => MineCode::parse(mine).ok().map(MineInfo::new),
+    }
+}
+
 /// Builds one [`UploadSeries`] per mine from the content the engine accepts.
 pub struct SeriesSink<'r> {
     registry: &'r Registry,
@@ -32,13 +42,6 @@ impl<'r> SeriesSink<'r> {
         SeriesSink { registry, cfg: cfg.clone(), mines: HashMap::new() }
     }
 
-    fn info(&self, mine: &str) -> Option<MineInfo> {
-        match self.registry.mines.iter().find(|m| m.code.as_str() == mine) {
-            Some(i) => Some(i.clone()),
-            None => MineCode::parse(mine).ok().map(MineInfo::new),
-        }
-    }
-
     /// Closes every mine's series at `end` (the newest upload time of the whole
     /// input), from the Beijing day of its first upload.
     pub fn finish(self, end: Timestamp) -> Vec<MineInputs> {
@@ -48,13 +51,7 @@ impl<'r> SeriesSink<'r> {
             .mines
             .into_iter()
             .filter_map(|(code, (series, first))| {
-                let info = registry
-                    .mines
-                    .iter()
-                    .find(|m| m.code.as_str() == code)
-                    .cloned()
-                    .or_else(|| MineCode::parse(&code).ok().map(MineInfo::new))?;
-                let mut m = MineInputs::new(info, day_start(day_of(first)), end.max(first));
+                let mut m = MineInputs::new(info_of(registry, &code)?, day_start(day_of(first)), end.max(first));
                 series.finish(end, &mut m);
                 Some(m)
             })
@@ -68,15 +65,14 @@ impl ContentSink for SeriesSink<'_> {
     fn on_content(&mut self, report: &FileReport, header_time: Timestamp, content: &Content<'_>) {
         let Some(mine) = report.mine.as_deref() else { return };
         if !self.mines.contains_key(mine) {
-            let Some(info) = self.info(mine) else { return };
+            let Some(info) = info_of(self.registry, mine) else { return };
             self.mines.insert(mine.to_string(), (UploadSeries::new(&info, &self.cfg), header_time));
         }
         let Some((s, first)) = self.mines.get_mut(mine) else { return };
         *first = (*first).min(header_time);
         match content {
             Content::Cddy(p) | Content::G1Cddy(p) => {
-                let defs: Vec<_> = p.accepted.iter().map(|(_, d)| d.clone()).collect();
-                s.point_defs(&defs);
+                s.point_defs(p.accepted.iter().map(|(_, d)| d));
             }
             Content::Cdss(p) => {
                 for (_, r) in &p.accepted {
@@ -89,8 +85,7 @@ impl ContentSink for SeriesSink<'_> {
                 }
             }
             Content::Ryss(p) => {
-                let people: Vec<_> = p.accepted.iter().map(|(_, d)| d.clone()).collect();
-                s.positions(header_time, &people);
+                s.positions(header_time, p.accepted.iter().map(|(_, d)| d));
             }
             _ => {}
         }
@@ -115,10 +110,6 @@ pub fn overlay(derived: Vec<MineInputs>, imported: Vec<MineInputs>) -> Vec<MineI
         }
         d.from = d.from.min(imp.from);
         d.to = d.to.max(imp.to);
-        // The registry entry the import found wins only if the derived one had none.
-        if d.info.faces.is_empty() && !imp.info.faces.is_empty() {
-            d.info = imp.info.clone();
-        }
         // Belt-scale output from CDSS and output files mix by source.
         if !imp.output.is_empty() {
             let sources: std::collections::BTreeSet<_> = imp.output.iter().map(|o| o.source).collect();
