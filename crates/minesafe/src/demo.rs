@@ -347,22 +347,12 @@ fn leads(
         "leads on a simulated region-year ({}: {} mines, seed {}; simulated and analysed in {secs:.1} s):",
         sc.name, sc.mines, sc.seed
     )?;
-    for (name, rules) in crate::leads_cli::GROUPS {
-        let injected: Vec<_> = year.truth.iter().filter(|t| rules.contains(&t.rules[0].as_str())).collect();
-        let hit = injected.iter().filter(|t| leads.iter().flatten().any(|l| crate::leads_cli::matches(l, t))).count();
-        let own: Vec<_> = leads.iter().flatten().filter(|l| rules.contains(&l.finding.rule.as_str())).collect();
-        let right = own.iter().filter(|l| year.truth.iter().any(|t| crate::leads_cli::matches(l, t))).count();
-        writeln!(w, "    {name:<14} found {hit}/{} injected; {right}/{} leads match an injection", injected.len(), own.len())?;
+    let mut tally = crate::leads_cli::Tallies::new();
+    tally.add(&sc, &year, &leads, false);
+    for (g, (name, _)) in tally.groups.iter().zip(crate::leads_cli::GROUPS) {
+        writeln!(w, "    {name:<14} found {}/{} injected; {}/{} leads match an injection", g.found, g.truth, g.true_leads, g.leads)?;
     }
-    let with_truth: std::collections::BTreeSet<&str> = year.truth.iter().map(|t| t.mine.as_str()).collect();
-    let clean: usize = year
-        .mines
-        .iter()
-        .zip(&leads)
-        .filter(|(m, _)| !with_truth.contains(m.code()))
-        .map(|(_, ls)| ls.iter().filter(|l| l.finding.severity >= Severity::Warning).count())
-        .sum();
-    writeln!(w, "    leads of warning level or above on the {} clean mines: {clean}", year.mines.len() - with_truth.len())?;
+    writeln!(w, "    leads of warning level or above on the {} clean mines: {}", tally.clean_mines, tally.clean_leads)?;
     let mut all: Vec<_> = leads.into_iter().flatten().collect();
     minesafe_crosscheck::lead::rank(&mut all);
     if let Some(top) = all.first() {

@@ -216,7 +216,7 @@ pub fn analyse_all(mines: &[MineInputs], cfg: &Config, threads: usize) -> Vec<Ve
 }
 
 /// A lead matches a truth line when mine and rule agree and the spans overlap.
-pub fn matches(l: &Lead, t: &OpsTruth) -> bool {
+fn matches(l: &Lead, t: &OpsTruth) -> bool {
     let f = &l.finding;
     let end = f.end.unwrap_or(minesafe_model::Timestamp(i64::MAX));
     f.mine == t.mine && t.rules.contains(&f.rule) && f.start < t.end && t.start < end
@@ -227,11 +227,11 @@ pub const GROUPS: [(&str, &[&str]); 3] =
     [("hidden face", &["REC-1"]), ("over-capacity", &["CM-1.1", "CM26-1.1"]), ("concealment", &["ACC-LEAD-1", "ACC-LEAD-2", "ACC-LEAD-3"])];
 
 #[derive(Default)]
-struct Tally {
-    truth: usize,
-    found: usize,
-    leads: usize,
-    true_leads: usize,
+pub struct Tally {
+    pub truth: usize,
+    pub found: usize,
+    pub leads: usize,
+    pub true_leads: usize,
 }
 
 fn ratio(a: usize, b: usize) -> String {
@@ -244,13 +244,14 @@ fn ratio(a: usize, b: usize) -> String {
 
 /// What a set of scenarios gave, per pattern × strength, per rule and per headline detection.
 #[derive(Default)]
-struct Tallies {
-    by_kind: BTreeMap<(String, String), Tally>,
-    by_rule: BTreeMap<String, Tally>,
-    groups: Vec<Tally>,
-    clean_leads: usize,
-    clean_mines: usize,
-    scenarios: Vec<String>,
+pub struct Tallies {
+    pub by_kind: BTreeMap<(String, String), Tally>,
+    pub by_rule: BTreeMap<String, Tally>,
+    /// One per [`GROUPS`] entry.
+    pub groups: Vec<Tally>,
+    pub clean_leads: usize,
+    pub clean_mines: usize,
+    pub scenarios: Vec<String>,
 }
 
 /// The fixed scenarios with their seeds moved by `shift`: the same mines, sizes,
@@ -271,11 +272,23 @@ pub const HOLDOUT_SHIFT: u64 = 1_000_000;
 
 fn tally(cfg: &Config, explain: bool, scenarios: Vec<OpsConfig>) -> Tallies {
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let mut t = Tallies { groups: GROUPS.iter().map(|_| Tally::default()).collect(), ..Default::default() };
-    let Tallies { by_kind, by_rule, groups, clean_leads, clean_mines, scenarios: names } = &mut t;
+    let mut t = Tallies::new();
     for sc in scenarios {
         let year = ops::simulate_ops(&sc);
         let leads = analyse_all(&year.mines, cfg, threads);
+        t.add(&sc, &year, &leads, explain);
+    }
+    t
+}
+
+impl Tallies {
+    pub fn new() -> Self {
+        Tallies { groups: GROUPS.iter().map(|_| Tally::default()).collect(), ..Default::default() }
+    }
+
+    /// Counts one scenario's leads (`leads[i]` are those of `year.mines[i]`) against its truth.
+    pub fn add(&mut self, sc: &OpsConfig, year: &ops::OpsYear, leads: &[Vec<Lead>], explain: bool) {
+        let Tallies { by_kind, by_rule, groups, clean_leads, clean_mines, scenarios: names } = self;
         let with_truth: std::collections::BTreeSet<&str> = year.truth.iter().map(|t| t.mine.as_str()).collect();
         names.push(format!("`{}` (seed {}, {} mines)", sc.name, sc.seed, sc.mines));
         for t in &year.truth {
@@ -293,7 +306,7 @@ fn tally(cfg: &Config, explain: bool, scenarios: Vec<OpsConfig>) -> Tallies {
                 }
             }
         }
-        for (m, ls) in year.mines.iter().zip(&leads) {
+        for (m, ls) in year.mines.iter().zip(leads) {
             let clean = !with_truth.contains(m.code());
             *clean_mines += clean as usize;
             for l in ls {
@@ -327,7 +340,6 @@ fn tally(cfg: &Config, explain: bool, scenarios: Vec<OpsConfig>) -> Tallies {
             }
         }
     }
-    t
 }
 
 fn headline(md: &mut String, t: &Tallies) -> Result<()> {
